@@ -1,0 +1,186 @@
+#include "daemon/admin_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <list>
+#include <system_error>
+
+#include "daemon/build_info.hpp"
+
+namespace meshwatch {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct admin_server::impl {
+  impl(asio::io_context& io, admin_server_options o) : options(std::move(o)), acceptor(io) {}
+
+  admin_server_options options;
+  tcp::acceptor acceptor;
+  std::map<std::string, handler, std::less<>> routes;
+  // Open connections, so stop() can close them; sessions remove themselves.
+  std::list<std::weak_ptr<beast::tcp_stream>> connections;
+  bool stopped = false;
+};
+
+namespace {
+
+using request = http::request<http::string_body>;
+using response = http::response<http::string_body>;
+
+response make_response(const request& req, int status, std::string content_type, std::string body) {
+  response res{static_cast<http::status>(status), req.version()};
+  res.set(http::field::server, "meshwatch/" + std::string(build_version()));
+  res.set(http::field::content_type, content_type);
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(req.keep_alive());
+  res.body() = req.method() == http::verb::head ? std::string() : std::move(body);
+  res.prepare_payload();
+  if (req.method() == http::verb::head) {
+    res.content_length(body.size());
+  }
+  return res;
+}
+
+response route_request(admin_server::impl& server, const request& req) {
+  std::string_view target = req.target();
+  std::string_view path = target.substr(0, target.find('?'));
+
+  if (server.options.bearer_token) {
+    auto auth = req[http::field::authorization];
+    if (auth != "Bearer " + *server.options.bearer_token) {
+      auto res = make_response(req, 401, "text/plain; charset=utf-8", "unauthorized\n");
+      res.set(http::field::www_authenticate, "Bearer");
+      return res;
+    }
+  }
+  auto route = server.routes.find(path);
+  if (route == server.routes.end()) {
+    return make_response(req, 404, "text/plain; charset=utf-8", "not found\n");
+  }
+  if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    auto res = make_response(req, 405, "text/plain; charset=utf-8", "method not allowed\n");
+    res.set(http::field::allow, "GET, HEAD");
+    return res;
+  }
+  admin_response out;
+  try {
+    out = route->second();
+  } catch (const std::exception& e) {
+    spdlog::error("admin: handler for {} failed: {}", path, e.what());
+    out = {500, "text/plain; charset=utf-8", "internal error\n"};
+  }
+  return make_response(req, out.status, std::move(out.content_type), std::move(out.body));
+}
+
+asio::awaitable<void> serve_connection(std::shared_ptr<admin_server::impl> server,
+                                       std::shared_ptr<beast::tcp_stream> stream) {
+  beast::flat_buffer buffer(server->options.max_header_bytes + server->options.max_body_bytes);
+  for (std::size_t served = 0; served < server->options.max_requests_per_connection; ++served) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(server->options.max_header_bytes));
+    parser.body_limit(server->options.max_body_bytes);
+    stream->expires_after(server->options.request_timeout);
+    auto [read_error, read_bytes] =
+        co_await http::async_read(*stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    if (read_error == http::error::header_limit || read_error == http::error::body_limit) {
+      request bare;
+      bare.version(11);
+      bare.keep_alive(false);
+      int status = read_error == http::error::header_limit ? 431 : 413;
+      auto res = make_response(bare, status, "text/plain; charset=utf-8", "request too large\n");
+      stream->expires_after(server->options.write_timeout);
+      co_await http::async_write(*stream, res, asio::as_tuple(asio::use_awaitable));
+      break;
+    }
+    if (read_error) {
+      break;  // end of stream, timeout, garbage: just drop the connection
+    }
+    auto res = route_request(*server, parser.get());
+    // The last request we are willing to serve on this connection says so.
+    if (served + 1 == server->options.max_requests_per_connection) {
+      res.keep_alive(false);
+    }
+    stream->expires_after(server->options.write_timeout);
+    auto [write_error, written] = co_await http::async_write(*stream, res, asio::as_tuple(asio::use_awaitable));
+    if (write_error || !res.keep_alive()) {
+      break;
+    }
+  }
+  beast::error_code ignored;
+  stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream->close();
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<admin_server::impl> server) {
+  while (!server->stopped) {
+    auto [ec, socket] = co_await server->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (server->stopped || ec == asio::error::operation_aborted) {
+        co_return;
+      }
+      spdlog::warn("admin: accept failed: {}", ec.message());
+      continue;  // e.g. EMFILE: the next accept is the retry
+    }
+    server->connections.remove_if([](const auto& w) { return w.expired(); });
+    if (server->connections.size() >= server->options.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);  // over the bound: refuse rather than queue
+      continue;
+    }
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    server->connections.push_back(stream);
+    asio::co_spawn(server->acceptor.get_executor(), serve_connection(server, stream), asio::detached);
+  }
+}
+
+}  // namespace
+
+admin_server::admin_server(asio::io_context& io, admin_server_options options)
+    : impl_(std::make_shared<impl>(io, std::move(options))) {}
+
+admin_server::~admin_server() { stop(); }
+
+void admin_server::add_route(std::string path, handler h) { impl_->routes[std::move(path)] = std::move(h); }
+
+unsigned short admin_server::listen() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.host, ec);
+  if (ec) {
+    throw std::system_error(ec, "admin listen address '" + impl_->options.host + "'");
+  }
+  tcp::endpoint endpoint(address, impl_->options.port);
+  impl_->acceptor.open(endpoint.protocol());
+  impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
+  impl_->acceptor.bind(endpoint);
+  impl_->acceptor.listen(asio::socket_base::max_listen_connections);
+  return impl_->acceptor.local_endpoint().port();
+}
+
+void admin_server::start() {
+  impl_->stopped = false;
+  asio::co_spawn(impl_->acceptor.get_executor(), accept_loop(impl_), asio::detached);
+}
+
+void admin_server::stop() {
+  impl_->stopped = true;
+  beast::error_code ignored;
+  impl_->acceptor.close(ignored);
+  for (auto& weak : impl_->connections) {
+    if (auto stream = weak.lock()) {
+      stream->socket().close(ignored);
+    }
+  }
+  impl_->connections.clear();
+}
+
+}  // namespace meshwatch
