@@ -153,16 +153,22 @@ admin_server::~admin_server() { stop(); }
 void admin_server::add_route(std::string path, handler h) { impl_->routes[std::move(path)] = std::move(h); }
 
 unsigned short admin_server::listen() {
+  // Errors are rethrown as std::system_error so callers need no Boost headers.
+  auto fail = [&](const beast::error_code& ec, const std::string& what) {
+    throw std::system_error(static_cast<std::error_code>(ec), what);
+  };
   beast::error_code ec;
   auto address = asio::ip::make_address(impl_->options.host, ec);
-  if (ec) {
-    throw std::system_error(ec, "admin listen address '" + impl_->options.host + "'");
-  }
+  if (ec) fail(ec, "admin listen address '" + impl_->options.host + "'");
   tcp::endpoint endpoint(address, impl_->options.port);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen(asio::socket_base::max_listen_connections);
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (ec) fail(ec, "socket");
+  impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (ec) fail(ec, "SO_REUSEADDR");
+  impl_->acceptor.bind(endpoint, ec);
+  if (ec) fail(ec, "bind");
+  impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) fail(ec, "listen");
   return impl_->acceptor.local_endpoint().port();
 }
 
