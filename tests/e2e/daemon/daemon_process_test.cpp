@@ -161,6 +161,28 @@ TEST_F(daemon_process, sigint_stops_within_two_seconds_with_exit_0) {
   expect_graceful_stop(*process_, SIGINT);
 }
 
+TEST(daemon_process_startup, under_journald_lines_carry_priority_and_no_timestamp) {
+  // systemd sets JOURNAL_STREAM to the device:inode of the stream it connected to stderr;
+  // reproduce that for our pipe with stat, then exec meshwatch with it.
+  auto config = write_temp_file("journal.yaml", minimal_config());
+  std::string script = "JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec " + binary_path("meshwatch") +
+                       " run --config " + config;
+  subprocess p({"/bin/sh", "-c", script});
+  auto line = p.wait_for_line(stream::err, "admin server listening on", 10s);
+  ASSERT_TRUE(line) << p.console();
+  EXPECT_TRUE(line->starts_with("<6>meshwatch ")) << *line;
+  EXPECT_FALSE(std::regex_search(*line, std::regex(R"(\d{4}-\d{2}-\d{2}T)"))) << *line;
+  p.send_signal(SIGTERM);
+  ASSERT_TRUE(p.wait_exit(2s));
+
+  // Without it (or with a stale one inherited from elsewhere), lines carry a timestamp.
+  subprocess plain({"/usr/bin/env", "JOURNAL_STREAM=1:1", binary_path("meshwatch"), "run", "--config", config});
+  auto plain_line = plain.wait_for_line(stream::err, "admin server listening on", 10s);
+  ASSERT_TRUE(plain_line) << plain.console();
+  EXPECT_TRUE(std::regex_search(*plain_line, std::regex(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2} info )")))
+      << *plain_line;
+}
+
 TEST(daemon_process_startup, busy_admin_port_fails_fast_with_a_reason) {
   auto first_config = write_temp_file("first.yaml", minimal_config());
   subprocess first({binary_path("meshwatch"), "run", "--config", first_config});
