@@ -1,0 +1,205 @@
+// The `targets:` section: one Mesher deployment each.
+
+#include <map>
+#include <utility>
+
+#include "config/detail/sections.hpp"
+
+namespace meshwatch::detail {
+namespace {
+
+std::optional<base_url> read_url(reader& r, const located& at, parsed<base_url> (*parse)(std::string_view)) {
+  std::optional<std::string> text = read_string(r, at);
+  if (!text) {
+    return std::nullopt;
+  }
+  parsed<base_url> url = parse(*text);
+  if (!url) {
+    r.error(at, at.path + ": invalid URL '" + *text + "': " + url.error);
+    return std::nullopt;
+  }
+  return std::move(*url.value);
+}
+
+database_config read_database(reader& r, const located& at) {
+  database_config db;
+  const mapping m{r, at, {"dsn", "password_file"}};
+  if (std::optional<located> dsn = m.require("dsn")) {
+    if (std::optional<std::string> text = read_string(r, *dsn)) {
+      // libpq accepts a URI or `key=value` pairs; anything else fails at connect time, hours later.
+      const bool uri = text->starts_with("postgres://") || text->starts_with("postgresql://");
+      if (uri || text->find('=') != std::string::npos) {
+        db.dsn = std::move(*text);
+      } else {
+        r.error(*dsn, dsn->path + " must be a postgres:// or postgresql:// URI or libpq 'key=value' pairs");
+      }
+    }
+  }
+  if (std::optional<located> file = m.find("password_file")) {
+    db.password = read_secret(r, *file, db.password_file);
+  }
+  return db;
+}
+
+process_config read_process(reader& r, const located& at) {
+  process_config p;
+  const mapping m{r, at, {"pidfile", "systemd_unit", "match", "exec", "start_grace", "crash_loop"}};
+  const std::optional<std::string> kind = read_one_of(r, m, {"pidfile", "systemd_unit", "match", "exec"});
+  if (kind == "pidfile") {
+    p.selector = process_pidfile{read_string(r, *m.find(*kind)).value_or("")};
+  } else if (kind == "systemd_unit") {
+    p.selector = process_systemd_unit{read_string(r, *m.find(*kind)).value_or("")};
+  } else if (kind == "match") {
+    p.selector = process_match{read_string(r, *m.find(*kind)).value_or("")};
+  } else if (kind == "exec") {
+    const located argv = *m.find(*kind);
+    std::vector<std::string> args =
+        read_string_list(r, argv, max_exec_args).value_or(std::vector<std::string>{});
+    if (argv.node.IsSequence() && argv.node.size() == 0) {
+      r.error(argv, argv.path + " must name the program to run, e.g. [/usr/bin/mesher]");
+    }
+    p.selector = process_exec{std::move(args)};
+  }
+  if (std::optional<located> grace = m.find("start_grace")) {
+    p.start_grace = read_duration(r, *grace, std::chrono::milliseconds{0}).value_or(p.start_grace);
+  }
+  if (std::optional<located> loop = m.find("crash_loop")) {
+    const mapping cl{r, *loop, {"restarts", "within"}};
+    if (std::optional<located> v = cl.find("restarts")) {
+      p.crash_loop_restarts = static_cast<int>(read_int(r, *v, 1, 100).value_or(p.crash_loop_restarts));
+    }
+    if (std::optional<located> v = cl.find("within")) {
+      p.crash_loop_window = read_duration(r, *v, std::chrono::seconds{1}).value_or(p.crash_loop_window);
+    }
+  }
+  return p;
+}
+
+std::optional<console_config> read_console(reader& r, const located& at) {
+  const mapping m{r, at, {"file", "journald", "child"}};
+  const std::optional<std::string> kind = read_one_of(r, m, {"file", "journald", "child"});
+  if (kind == "file") {
+    return console_file{read_string(r, *m.find(*kind)).value_or("")};
+  }
+  if (kind == "journald") {
+    const mapping j{r, *m.find(*kind), {"unit"}};
+    std::optional<located> unit = j.require("unit");
+    return console_journald{unit ? read_string(r, *unit).value_or("") : ""};
+  }
+  if (kind == "child") {
+    const located child = *m.find(*kind);
+    if (std::optional<bool> on = read_bool(r, child); on && !*on) {
+      r.error(child, child.path + " must be true (leave out console to watch no output)");
+    }
+    return console_child{};
+  }
+  return std::nullopt;
+}
+
+fixtures_config read_fixtures(reader& r, const located& at) {
+  fixtures_config f;
+  const mapping m{
+      r,
+      at,
+      {"org_id", "user_a_id", "user_b_id", "project_id", "project_slug", "sampled_project_id", "issue_a_id",
+       "issue_b_id", "event_1_id", "event_2_id", "event_3_id", "alert_rule_id", "alert_id", "membership_id",
+       "api_key_id", "sampled_api_key_id", "api_key", "sampled_api_key"}};
+  for (const fixture_field& field : fixture_fields()) {
+    std::optional<located> v = m.find(field.name);
+    if (!v) {
+      continue;
+    }
+    std::optional<std::string> text = read_string(r, *v);
+    if (!text) {
+      continue;
+    }
+    if (!fixture_value_valid(field.format, *text)) {
+      const char* shape = field.format == fixture_format::uuid   ? "a lowercase UUID"
+                          : field.format == fixture_format::slug ? "a slug (a-z, 0-9, -)"
+                                                                 : "letters, digits and -._~ only";
+      r.error(*v, v->path + " must be " + shape + ", got '" + *text + "'");
+      continue;
+    }
+    f.*field.member = std::move(*text);
+  }
+  return f;
+}
+
+target_config read_target(reader& r, const located& at, target_info& info) {
+  target_config t;
+  const mapping m{r, at, {"name", "http", "ws", "database", "process", "console", "fixtures"}};
+  if (!m.valid()) {
+    return t;
+  }
+  if (std::optional<located> name = m.require("name")) {
+    if (std::optional<std::string> text = read_string(r, *name)) {
+      if (is_name(*text)) {
+        t.name = *text;
+      } else {
+        r.error(*name,
+                name->path + " '" + *text + "' may only use letters, digits, '_', '-' and '.' (at most 64)");
+      }
+      info.name = std::move(*text);
+    }
+  }
+  if (std::optional<located> http = m.require("http")) {
+    t.http = read_url(r, *http, parse_http_url).value_or(base_url{});
+  }
+  info.has_ws = m.has("ws");
+  if (std::optional<located> ws = m.find("ws")) {
+    t.ws = read_url(r, *ws, parse_ws_url);
+  }
+  info.has_database = m.has("database");
+  if (std::optional<located> db = m.find("database")) {
+    t.database = read_database(r, *db);
+  }
+  if (std::optional<located> process = m.find("process")) {
+    t.process = read_process(r, *process);
+  }
+  if (std::optional<located> console = m.find("console")) {
+    t.console = read_console(r, *console);
+    // Pipes exist only for a process meshwatch started itself. Judged by the keys written, so a
+    // typo inside `process` is not reported twice.
+    const std::optional<located> process = m.find("process");
+    const bool exec_declared = process && process->node.IsMap() && std::as_const(process->node)["exec"];
+    if (t.console && std::holds_alternative<console_child>(*t.console) && !exec_declared) {
+      r.error(m.key_mark("console"),
+              at.path + ".console: 'child' needs process 'exec' (only a child's output can be piped)");
+    }
+  }
+  if (std::optional<located> fixtures = m.find("fixtures")) {
+    t.fixtures = read_fixtures(r, *fixtures);
+  }
+  return t;
+}
+
+}  // namespace
+
+std::vector<target_config> read_targets(reader& r, const located& at, std::vector<target_info>& infos) {
+  std::vector<target_config> targets;
+  std::optional<std::vector<located>> items = read_list(r, at, max_targets);
+  if (!items) {
+    return targets;
+  }
+  if (items->empty()) {
+    r.error(at, "targets must list at least one target");
+  }
+  std::map<std::string, YAML::Mark, std::less<>> seen;
+  for (const located& item : *items) {
+    target_info info;
+    targets.push_back(read_target(r, item, info));
+    if (!info.name.empty()) {
+      const YAML::Node name_node = item.node["name"];
+      const YAML::Mark mark = name_node.Mark();
+      const auto [it, inserted] = seen.emplace(info.name, mark);
+      if (!inserted) {
+        r.error(mark,
+                "duplicate target name '" + info.name + "' (first defined at " + position(it->second) + ")");
+      }
+    }
+    infos.push_back(std::move(info));
+  }
+  return targets;
+}
+
+}  // namespace meshwatch::detail
