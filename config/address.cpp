@@ -127,21 +127,13 @@ parsed<base_url> parse_url(std::string_view text, std::string_view plain, std::s
 
 }  // namespace
 
-std::string base_url::text() const {
-  return scheme + "://" + join_host_port(host, port);
-}
+std::string base_url::text() const { return scheme + "://" + join_host_port(host, port); }
 
-parsed<base_url> parse_http_url(std::string_view text) {
-  return parse_url(text, "http", "https");
-}
+parsed<base_url> parse_http_url(std::string_view text) { return parse_url(text, "http", "https"); }
 
-parsed<base_url> parse_ws_url(std::string_view text) {
-  return parse_url(text, "ws", "wss");
-}
+parsed<base_url> parse_ws_url(std::string_view text) { return parse_url(text, "ws", "wss"); }
 
-std::string listen_address::text() const {
-  return join_host_port(host, port);
-}
+std::string listen_address::text() const { return join_host_port(host, port); }
 
 parsed<listen_address> parse_listen_address(std::string_view text) {
   using result = parsed<listen_address>;

@@ -27,9 +27,7 @@ std::size_t match_unit(std::string_view rest) {
   return best;
 }
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 

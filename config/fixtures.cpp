@@ -28,13 +28,9 @@ constexpr std::array fields{
     fixture_field{"sampled_api_key", &f::sampled_api_key, fixture_format::token},
 };
 
-bool is_hex_lower(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
+bool is_hex_lower(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
-bool is_slug_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-}
+bool is_slug_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
 
 bool is_token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
@@ -56,9 +52,7 @@ bool all_of(std::string_view value, std::size_t max, bool (*ok)(char)) {
 
 }  // namespace
 
-std::span<const fixture_field> fixture_fields() {
-  return fields;
-}
+std::span<const fixture_field> fixture_fields() { return fields; }
 
 template_vars fixtures_config::variables() const {
   template_vars vars;
@@ -82,10 +76,8 @@ bool fixture_value_valid(fixture_format format, std::string_view value) {
       }
       return true;
     }
-    case fixture_format::slug:
-      return all_of(value, 128, is_slug_char);
-    case fixture_format::token:
-      return all_of(value, 256, is_token_char);
+    case fixture_format::slug: return all_of(value, 128, is_slug_char);
+    case fixture_format::token: return all_of(value, 256, is_token_char);
   }
   return false;
 }

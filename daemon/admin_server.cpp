@@ -111,7 +111,8 @@ asio::awaitable<void> serve_connection(std::shared_ptr<admin_server::impl> serve
       res.keep_alive(false);
     }
     stream->expires_after(server->options.write_timeout);
-    auto [write_error, written] = co_await http::async_write(*stream, res, asio::as_tuple(asio::use_awaitable));
+    auto [write_error, written] =
+        co_await http::async_write(*stream, res, asio::as_tuple(asio::use_awaitable));
     if (write_error || !res.keep_alive()) {
       break;
     }

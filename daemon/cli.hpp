@@ -13,8 +13,8 @@ struct cli_options {
   command_kind command = command_kind::help;
   std::optional<std::string> config_path;  // run, verify; the positional FILE of check-config
   std::string log_level = "info";
-  std::string format = "table";            // verify: table | json | junit
-  std::vector<std::string> only;           // verify: --only GLOB (repeatable)
+  std::string format = "table";                     // verify: table | json | junit
+  std::vector<std::string> only;                    // verify: --only GLOB (repeatable)
   std::string admin_url = "http://127.0.0.1:9847";  // status
 };
 

@@ -61,23 +61,15 @@ int not_built(std::string_view command) {
 
 int execute_command(const cli_options& options) {
   switch (options.command) {
-    case command_kind::run:
-      return run(options);
-    case command_kind::check_config:
-      return check_config(options);
-    case command_kind::print_default_config:
-      std::cout << default_config_text();
-      return exit_ok;
+    case command_kind::run: return run(options);
+    case command_kind::check_config: return check_config(options);
+    case command_kind::print_default_config: std::cout << default_config_text(); return exit_ok;
     case command_kind::version:
       std::cout << "meshwatch " << build_version() << " (revision " << build_revision() << ")\n";
       return exit_ok;
-    case command_kind::verify:
-      return not_built("verify");
-    case command_kind::status:
-      return not_built("status");
-    case command_kind::help:
-      std::cout << usage_text();
-      return exit_ok;
+    case command_kind::verify: return not_built("verify");
+    case command_kind::status: return not_built("status");
+    case command_kind::help: std::cout << usage_text(); return exit_ok;
   }
   return exit_usage;
 }

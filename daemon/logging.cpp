@@ -53,7 +53,8 @@ bool stderr_is_journal() {
   if (std::sscanf(stream, "%llu:%llu", &dev, &ino) != 2) {
     return false;
   }
-  return dev == static_cast<unsigned long long>(st.st_dev) && ino == static_cast<unsigned long long>(st.st_ino);
+  return dev == static_cast<unsigned long long>(st.st_dev) &&
+         ino == static_cast<unsigned long long>(st.st_ino);
 }
 
 bool setup_logging(const std::string& level) {

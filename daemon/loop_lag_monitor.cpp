@@ -1,11 +1,11 @@
 #include "daemon/loop_lag_monitor.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/as_tuple.hpp>
 
 namespace meshwatch {
 namespace asio = boost::asio;
@@ -43,7 +43,8 @@ asio::awaitable<void> measure(std::shared_ptr<loop_lag_monitor::state> s) {
 }  // namespace
 
 loop_lag_monitor::loop_lag_monitor(asio::io_context& io, std::chrono::milliseconds period,
-                                   std::chrono::milliseconds stall_threshold, std::function<void(double)> on_lag)
+                                   std::chrono::milliseconds stall_threshold,
+                                   std::function<void(double)> on_lag)
     : state_(std::make_shared<state>(io)) {
   state_->period = period;
   state_->threshold = stall_threshold;

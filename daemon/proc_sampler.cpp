@@ -13,7 +13,7 @@ namespace meshwatch {
 namespace {
 
 constexpr std::size_t max_proc_file_bytes = 64 * 1024;  // stat/limits are < 2 KiB
-constexpr std::int64_t max_counted_fds = 1 << 22;         // stop counting a runaway table
+constexpr std::int64_t max_counted_fds = 1 << 22;       // stop counting a runaway table
 
 std::optional<std::string> read_small_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -10,13 +10,13 @@
 namespace meshwatch {
 
 struct proc_sample {
-  double cpu_seconds = 0;          // user + system
+  double cpu_seconds = 0;  // user + system
   std::uint64_t resident_bytes = 0;
   std::uint64_t virtual_bytes = 0;
   std::int64_t threads = 0;
-  std::int64_t open_fds = -1;      // -1: /proc/<pid>/fd not readable (another user's process)
-  std::int64_t max_fds = -1;       // soft RLIMIT_NOFILE; -1 when unknown or unlimited
-  double start_time_seconds = 0;   // Unix time
+  std::int64_t open_fds = -1;     // -1: /proc/<pid>/fd not readable (another user's process)
+  std::int64_t max_fds = -1;      // soft RLIMIT_NOFILE; -1 when unknown or unlimited
+  double start_time_seconds = 0;  // Unix time
 };
 
 /** nullopt when the process does not exist (or its stat cannot be parsed). */

@@ -10,9 +10,7 @@
 namespace meshwatch::detail {
 namespace {
 
-bool is_column_name(std::string_view s) {
-  return is_env_name(s) && s.size() <= 63;
-}
+bool is_column_name(std::string_view s) { return is_env_name(s) && s.size() <= 63; }
 
 // The daemon also runs these in a read-only transaction; this check just fails early and clearly.
 bool is_read_only_query(std::string_view sql) {

@@ -10,8 +10,8 @@
 
 #include <algorithm>
 #include <array>
-#include <functional>
 #include <cctype>
+#include <functional>
 
 namespace meshwatch::test {
 namespace asio = boost::asio;
@@ -72,8 +72,8 @@ std::optional<http_response> http_call(const std::string& host, unsigned short p
   return result;
 }
 
-std::optional<http_response> http_get(const std::string& host, unsigned short port,
-                                      const std::string& target, std::chrono::milliseconds timeout) {
+std::optional<http_response> http_get(const std::string& host, unsigned short port, const std::string& target,
+                                      std::chrono::milliseconds timeout) {
   http_request request;
   request.target = target;
   return http_call(host, port, request, timeout);

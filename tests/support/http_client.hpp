@@ -26,8 +26,7 @@ std::optional<http_response> http_call(const std::string& host, unsigned short p
                                        const http_request& request,
                                        std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
-std::optional<http_response> http_get(const std::string& host, unsigned short port,
-                                      const std::string& target,
+std::optional<http_response> http_get(const std::string& host, unsigned short port, const std::string& target,
                                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 /**

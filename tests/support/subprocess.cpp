@@ -149,9 +149,9 @@ std::optional<std::string> subprocess::wait_for_line(stream which, const std::st
       which, [&](const std::string& line) { return line.find(needle) != std::string::npos; }, timeout);
 }
 
-std::optional<std::string> subprocess::wait_for_line(
-    stream which, const std::function<bool(const std::string&)>& matches,
-    std::chrono::milliseconds timeout) {
+std::optional<std::string> subprocess::wait_for_line(stream which,
+                                                     const std::function<bool(const std::string&)>& matches,
+                                                     std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   std::size_t checked = 0;
   auto deadline = std::chrono::steady_clock::now() + timeout;

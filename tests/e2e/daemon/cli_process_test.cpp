@@ -71,7 +71,7 @@ TEST(cli_process, check_config_lists_every_error_with_line_and_column) {
   auto r = run_meshwatch({"check-config", path});
   EXPECT_EQ(r.status.code, 2);
   auto err = joined(r.err);
-  EXPECT_NE(err.find(path + ":4:3: "), std::string::npos) << err;  // intervall
+  EXPECT_NE(err.find(path + ":4:3: "), std::string::npos) << err;   // intervall
   EXPECT_NE(err.find(path + ":5:12: "), std::string::npos) << err;  // "5 seconds"
   EXPECT_NE(err.find(path + ":8:11: "), std::string::npos) << err;  // ftp://
   EXPECT_NE(err.find(path + ": 3 error(s)"), std::string::npos) << err;

@@ -75,7 +75,9 @@ TEST_F(daemon_process, serves_metrics_that_promtool_accepts) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_TRUE(std::regex_search(res->body, std::regex(R"(meshwatch_build_info\{revision="[0-9a-f]+|unknown",version="\d+\.\d+\.\d+"\} 1)")))
+  EXPECT_TRUE(std::regex_search(
+      res->body,
+      std::regex(R"(meshwatch_build_info\{revision="[0-9a-f]+|unknown",version="\d+\.\d+\.\d+"\} 1)")))
       << res->body;
   EXPECT_NE(res->body.find("# TYPE meshwatch_loop_lag_seconds gauge"), std::string::npos);
   EXPECT_TRUE(std::regex_search(res->body, std::regex(R"(\nprocess_resident_memory_bytes [1-9])")));
@@ -106,14 +108,16 @@ TEST_F(daemon_process, healthz_ok_unknown_paths_404_wrong_method_405) {
 
 TEST_F(daemon_process, oversized_requests_are_refused_not_buffered) {
   start(minimal_config());
-  std::string huge_header = "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(16 * 1024, 'a') + "\r\n\r\n";
+  std::string huge_header =
+      "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(16 * 1024, 'a') + "\r\n\r\n";
   auto reply = raw_exchange("127.0.0.1", port_, huge_header);
   ASSERT_TRUE(reply);
   EXPECT_TRUE(reply->starts_with("HTTP/1.1 431")) << reply->substr(0, 80);
 
   // A declared body over the limit is refused as soon as the header is read, before any of
   // the body is buffered.
-  auto reply2 = raw_exchange("127.0.0.1", port_, "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
+  auto reply2 =
+      raw_exchange("127.0.0.1", port_, "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
   ASSERT_TRUE(reply2);
   EXPECT_TRUE(reply2->starts_with("HTTP/1.1 413")) << reply2->substr(0, 80);
 
@@ -176,10 +180,12 @@ TEST(daemon_process_startup, under_journald_lines_carry_priority_and_no_timestam
   ASSERT_TRUE(p.wait_exit(2s));
 
   // Without it (or with a stale one inherited from elsewhere), lines carry a timestamp.
-  subprocess plain({"/usr/bin/env", "JOURNAL_STREAM=1:1", binary_path("meshwatch"), "run", "--config", config});
+  subprocess plain(
+      {"/usr/bin/env", "JOURNAL_STREAM=1:1", binary_path("meshwatch"), "run", "--config", config});
   auto plain_line = plain.wait_for_line(stream::err, "admin server listening on", 10s);
   ASSERT_TRUE(plain_line) << plain.console();
-  EXPECT_TRUE(std::regex_search(*plain_line, std::regex(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2} info )")))
+  EXPECT_TRUE(std::regex_search(
+      *plain_line, std::regex(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2} info )")))
       << *plain_line;
 }
 

@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <future>
 #include <thread>
 
@@ -62,7 +62,8 @@ TEST_F(admin_server_test, serves_routes_and_404s_the_rest) {
 
 TEST_F(admin_server_test, head_has_length_but_no_body) {
   start({});
-  auto reply = raw_exchange("127.0.0.1", port_, "HEAD /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto reply =
+      raw_exchange("127.0.0.1", port_, "HEAD /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   ASSERT_TRUE(reply);
   EXPECT_TRUE(reply->starts_with("HTTP/1.1 200")) << *reply;
   EXPECT_NE(reply->find("Content-Length: 3\r\n"), std::string::npos) << *reply;
@@ -88,7 +89,8 @@ TEST_F(admin_server_test, keep_alive_serves_several_requests_then_says_close_at_
   auto reply = raw_exchange("127.0.0.1", port_, three);
   ASSERT_TRUE(reply) << "the server must close after its third request";
   std::size_t count = 0;
-  for (auto pos = reply->find("HTTP/1.1 200"); pos != std::string::npos; pos = reply->find("HTTP/1.1 200", pos + 1)) {
+  for (auto pos = reply->find("HTTP/1.1 200"); pos != std::string::npos;
+       pos = reply->find("HTTP/1.1 200", pos + 1)) {
     ++count;
   }
   EXPECT_EQ(count, 3u);
@@ -120,7 +122,8 @@ TEST_F(admin_server_test, connections_over_the_cap_are_closed_at_once) {
   first.connect(endpoint);
   second.connect(endpoint);
 
-  auto third = raw_exchange("127.0.0.1", port_, "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3s);
+  auto third =
+      raw_exchange("127.0.0.1", port_, "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3s);
   ASSERT_TRUE(third) << "refused connections are closed, not left hanging";
   EXPECT_TRUE(third->empty()) << *third;
 

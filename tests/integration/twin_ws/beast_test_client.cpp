@@ -44,8 +44,9 @@ beast_ws_client::beast_ws_client() : impl_(std::make_unique<impl>()) {
 
 beast_ws_client::~beast_ws_client() = default;
 
-boost::system::error_code beast_ws_client::connect(unsigned short port, const std::string& target,
-                                                   const std::vector<std::pair<std::string, std::string>>& headers) {
+boost::system::error_code beast_ws_client::connect(
+    unsigned short port, const std::string& target,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
   boost::system::error_code ec;
   beast::get_lowest_layer(impl_->ws).socket().connect({asio::ip::make_address("127.0.0.1"), port}, ec);
   if (ec) {
@@ -76,7 +77,8 @@ boost::system::error_code beast_ws_client::write(const std::string& text, bool b
   return impl_->finish(result, std::chrono::seconds(5));
 }
 
-std::optional<std::string> beast_ws_client::read(boost::system::error_code& ec, std::chrono::milliseconds timeout) {
+std::optional<std::string> beast_ws_client::read(boost::system::error_code& ec,
+                                                 std::chrono::milliseconds timeout) {
   beast::flat_buffer buffer;
   boost::system::error_code result;
   impl_->ws.async_read(buffer, [&](boost::system::error_code e, std::size_t) { result = e; });
@@ -89,7 +91,8 @@ std::optional<std::string> beast_ws_client::read(boost::system::error_code& ec, 
 
 boost::system::error_code beast_ws_client::ping(const std::string& payload) {
   boost::system::error_code result;
-  impl_->ws.async_ping(websocket::ping_data(payload.c_str()), [&](boost::system::error_code e) { result = e; });
+  impl_->ws.async_ping(websocket::ping_data(payload.c_str()),
+                       [&](boost::system::error_code e) { result = e; });
   return impl_->finish(result, std::chrono::seconds(5));
 }
 

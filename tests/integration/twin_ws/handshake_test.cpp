@@ -39,23 +39,24 @@ const std::string key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
 
 INSTANTIATE_TEST_SUITE_P(
     reasons, handshake_rejection,
-    ::testing::Values(
-        reason_case{"POST /ingest HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + key +
-                        "Sec-WebSocket-Version: 13\r\n\r\n",
-                    "method must be GET"},
-        reason_case{"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "missing or invalid Upgrade header"},
-        reason_case{"GET / HTTP/1.1\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n",
-                    "missing or invalid Upgrade header"},
-        reason_case{"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: keep-alive\r\n" + key +
-                        "Sec-WebSocket-Version: 13\r\n\r\n",
-                    "missing or invalid Connection header"},
-        reason_case{"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n",
-                    "missing Sec-WebSocket-Key header"},
-        reason_case{"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + key +
-                        "Sec-WebSocket-Version: 8\r\n\r\n",
-                    "missing or invalid Sec-WebSocket-Version (must be 13)"},
-        reason_case{"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + key + "\r\n",
-                    "missing or invalid Sec-WebSocket-Version (must be 13)"}));
+    ::testing::Values(reason_case{"POST /ingest HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                                      key + "Sec-WebSocket-Version: 13\r\n\r\n",
+                                  "method must be GET"},
+                      reason_case{"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "missing or invalid Upgrade header"},
+                      reason_case{"GET / HTTP/1.1\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n",
+                                  "missing or invalid Upgrade header"},
+                      reason_case{"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: keep-alive\r\n" + key +
+                                      "Sec-WebSocket-Version: 13\r\n\r\n",
+                                  "missing or invalid Connection header"},
+                      reason_case{"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: "
+                                  "Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                                  "missing Sec-WebSocket-Key header"},
+                      reason_case{"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + key +
+                                      "Sec-WebSocket-Version: 8\r\n\r\n",
+                                  "missing or invalid Sec-WebSocket-Version (must be 13)"},
+                      reason_case{
+                          "GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + key + "\r\n",
+                          "missing or invalid Sec-WebSocket-Version (must be 13)"}));
 
 TEST(handshake, header_names_and_values_are_case_insensitive_for_validation) {
   twin_ws_harness twin;
@@ -72,7 +73,8 @@ TEST(handshake, switching_protocols_carries_only_the_three_headers) {
   raw_ws_client client;
   ASSERT_TRUE(client.connect(twin.port()));
   const std::string head =
-      client.upgrade("/stream/projects/p", "Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: permessage-deflate\r\n");
+      client.upgrade("/stream/projects/p",
+                     "Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: permessage-deflate\r\n");
   // RFC 6455 §1.3 example key and accept value.
   EXPECT_EQ(head,
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -138,7 +140,8 @@ TEST(handshake_parser, eof_mid_head_still_validates_what_arrived) {
 
 TEST(handshake_parser, keeps_header_name_case_and_skips_lines_without_colon) {
   request_head_reader reader;
-  EXPECT_EQ(reader.feed("GET /a?b=1 HTTP/1.1\nX-Sentry-Auth:  v \nnonsense\n\n"), request_head_reader::state::done);
+  EXPECT_EQ(reader.feed("GET /a?b=1 HTTP/1.1\nX-Sentry-Auth:  v \nnonsense\n\n"),
+            request_head_reader::state::done);
   EXPECT_EQ(reader.request().target, "/a?b=1");
   ASSERT_EQ(reader.request().headers.size(), 1u);
   EXPECT_EQ(reader.request().headers[0].first, "X-Sentry-Auth");

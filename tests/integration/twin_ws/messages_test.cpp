@@ -44,7 +44,8 @@ TEST(messages, every_subscriber_frame_gets_filters_updated) {
 }
 
 TEST(messages, ingest_frames_get_the_hook_reply_in_order) {
-  twin_ws_harness twin([](const std::string& frame) { return R"({"status":"accepted","echo":")" + frame + "\"}"; });
+  twin_ws_harness twin(
+      [](const std::string& frame) { return R"({"status":"accepted","echo":")" + frame + "\"}"; });
   beast_ws_client client;
   ASSERT_FALSE(client.connect(twin.port(), "/ingest", {{"x-sentry-auth", "k"}}));
   for (const std::string frame : {"a", "b", "c"}) {
@@ -134,8 +135,8 @@ TEST(messages, invalid_utf8_in_binary_is_passed_on) {
 TEST(messages, fragments_are_reassembled_with_control_frames_between) {
   twin_ws_harness twin([](const std::string& frame) { return frame; });
   auto client = upgraded(twin, "/ingest", "x-sentry-auth: k\r\n");
-  ASSERT_TRUE(client.send(client_frame(0x1, "hel", false) + client_frame(0x9, "p1") + client_frame(0x0, "lo", false) +
-                          client_frame(0x0, " you", true)));
+  ASSERT_TRUE(client.send(client_frame(0x1, "hel", false) + client_frame(0x9, "p1") +
+                          client_frame(0x0, "lo", false) + client_frame(0x0, " you", true)));
   auto pong = client.read_frame();
   ASSERT_EQ(pong.what, raw_ws_client::status::frame);
   EXPECT_EQ(pong.frame.opcode, 0xA);
@@ -170,8 +171,8 @@ TEST(messages, stray_continuation_closes_1002) {
 
 TEST(messages, frame_level_errors_drop_without_close) {
   twin_ws_harness twin;
-  for (const std::string& bad : {client_frame(0x3, "x"),                          // unknown opcode
-                                std::string("\xC1\x80\x00\x00\x00\x00", 6)}) {  // RSV1 set
+  for (const std::string& bad : {client_frame(0x3, "x"),                         // unknown opcode
+                                 std::string("\xC1\x80\x00\x00\x00\x00", 6)}) {  // RSV1 set
     auto client = upgraded(twin, "/stream/projects/p");
     ASSERT_TRUE(client.send(bad));
     EXPECT_EQ(client.read_frame().what, raw_ws_client::status::eof);

@@ -33,7 +33,7 @@ TEST(routing, ingestion_without_auth_header_is_rejected_after_the_101_silently) 
   twin_ws_harness twin;
   expect_rejected(twin, "/ingest", "");
   EXPECT_TRUE(twin.wait_for_connections(0));
-  EXPECT_TRUE(twin.out.lines().empty());  // rejected connections print nothing
+  EXPECT_TRUE(twin.out.lines().empty());       // rejected connections print nothing
   EXPECT_TRUE(twin.err.lines().size() == 1u);  // only the listening line
 }
 
@@ -104,7 +104,8 @@ TEST(routing, broadcast_reaches_every_subscriber_of_the_room_verbatim) {
     ASSERT_FALSE(c->write("{}"));
     ASSERT_EQ(c->read(ec).value_or(""), filters_updated);
   }
-  const std::string push = R"({"type":"alert","alert_id":"x","rule_name":"r","condition":"new_issue","message":"m"})";
+  const std::string push =
+      R"({"type":"alert","alert_id":"x","rule_name":"r","condition":"new_issue","message":"m"})";
   twin.server().broadcast("project:p", push);
   EXPECT_EQ(a.read(ec).value_or(ec.message()), push);
   EXPECT_EQ(b.read(ec).value_or(ec.message()), push);

@@ -181,8 +181,8 @@ bool raw_ws_client::fill_more(std::chrono::steady_clock::time_point deadline, st
 }
 
 // Moves the next n bytes to `out`, reading as needed before the deadline.
-bool raw_ws_client::read_exact(std::string& out, std::size_t n, std::chrono::steady_clock::time_point deadline,
-                               status& failure) {
+bool raw_ws_client::read_exact(std::string& out, std::size_t n,
+                               std::chrono::steady_clock::time_point deadline, status& failure) {
   while (buffered_.size() < n) {
     if (!fill_more(deadline, failure)) {
       return false;
@@ -224,7 +224,8 @@ raw_ws_client::result raw_ws_client::read_frame(std::chrono::milliseconds timeou
 raw_ws_client::result raw_ws_client::read_non_ping(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     auto r = read_frame(std::max(left, 1ms));
     if (r.what == status::frame && r.frame.opcode == 0x9) {
       ++pings_;

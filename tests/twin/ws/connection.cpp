@@ -156,20 +156,15 @@ void connection::on_frame(const frame_start& start, std::string payload) {
       // empty reason.
       begin_close(close_code_of(payload), "");
       return;
-    default:
-      break;
+    default: break;
   }
   switch (assembler_.add(start, std::move(payload))) {
-    case message_assembler::result::accumulating:
-      return;
-    case message_assembler::result::too_big:
-      begin_close(close_code::too_big, "message too big");
-      return;
+    case message_assembler::result::accumulating: return;
+    case message_assembler::result::too_big: begin_close(close_code::too_big, "message too big"); return;
     case message_assembler::result::protocol_error:
       begin_close(close_code::protocol_error, assembler_.protocol_error_reason());
       return;
-    case message_assembler::result::complete:
-      break;
+    case message_assembler::result::complete: break;
   }
   std::string message = assembler_.take_message();
   if (assembler_.message_opcode() == opcode::text && !is_valid_utf8(message)) {
@@ -202,7 +197,8 @@ void connection::next_ingest() {
   // in order, like the single Mesher actor per connection.
   asio::post(server_->workers, [self = shared_from_this(), frame = std::move(frame)] {
     auto reply = self->server_->ingest(frame);
-    asio::post(self->strand_, [self, reply = std::move(reply)]() mutable { self->ingest_done(std::move(reply)); });
+    asio::post(self->strand_,
+               [self, reply = std::move(reply)]() mutable { self->ingest_done(std::move(reply)); });
   });
 }
 

@@ -28,7 +28,8 @@ asio::awaitable<bool> connection::handshake() {
   asio::steady_timer timer(strand_);
   for (;;) {
     timer.expires_after(handshake_read_timeout);
-    auto result = co_await (socket_.async_read_some(asio::buffer(buffer), nothrow) || timer.async_wait(nothrow));
+    auto result =
+        co_await (socket_.async_read_some(asio::buffer(buffer), nothrow) || timer.async_wait(nothrow));
     request_head_reader::state state = request_head_reader::state::need_more;
     if (result.index() == 1) {
       // Rust reports a SO_RCVTIMEO expiry as EAGAIN.

@@ -13,10 +13,8 @@ std::optional<frame_start> parse_frame_start(std::uint8_t b0, std::uint8_t b1) {
     case 0x2:
     case 0x8:
     case 0x9:
-    case 0xA:
-      break;
-    default:
-      return std::nullopt;
+    case 0xA: break;
+    default: return std::nullopt;
   }
   frame_start start;
   start.fin = (b0 & 0x80) != 0;

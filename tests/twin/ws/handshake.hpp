@@ -13,7 +13,7 @@ namespace meshwatch::twin::ws_detail {
 
 struct upgrade_request {
   std::string method;
-  std::string target;  // verbatim, query string included
+  std::string target;                                        // verbatim, query string included
   std::vector<std::pair<std::string, std::string>> headers;  // names as sent, trimmed
 };
 

@@ -28,7 +28,9 @@ void server_state::err(std::string line) {
 
 std::optional<std::string> server_state::ingest(const std::string& frame) {
   if (!hooks_.on_ingest_frame) {
-    return std::string(R"({"error":"42883)" "\t\t\t\t" R"(operator does not exist: text ->> unknown"})");
+    return std::string(R"({"error":"42883)"
+                       "\t\t\t\t"
+                       R"(operator does not exist: text ->> unknown"})");
   }
   try {
     return hooks_.on_ingest_frame(frame);

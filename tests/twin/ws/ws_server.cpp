@@ -66,7 +66,8 @@ unsigned short ws_server::listen(unsigned short port) {
     acceptor->listen(asio::socket_base::max_listen_connections, ec);
   }
   if (ec) {
-    state_->err("[mesh-rt] Failed to start WebSocket server on " + where + ": " + ws_detail::os_error_text(ec));
+    state_->err("[mesh-rt] Failed to start WebSocket server on " + where + ": " +
+                ws_detail::os_error_text(ec));
     throw std::system_error(ec, "ws_server::listen " + where);
   }
   const unsigned short bound = acceptor->local_endpoint().port();
@@ -83,8 +84,8 @@ void ws_server::broadcast(const std::string& room, const std::string& message) {
     return;
   }
   // Encoded once, shared by every subscriber's queue.
-  const auto frame = std::make_shared<const std::string>(
-      ws_detail::encode_frame(ws_detail::opcode::text, message));
+  const auto frame =
+      std::make_shared<const std::string>(ws_detail::encode_frame(ws_detail::opcode::text, message));
   const bool may_block = !state_->io.get_executor().running_in_this_thread();
   for (const auto& member : members) {
     member->push_broadcast(frame, may_block);  // failed writes are ignored, as at HEAD

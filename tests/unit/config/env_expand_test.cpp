@@ -6,9 +6,7 @@
 namespace meshwatch {
 namespace {
 
-env_lookup env() {
-  return test::fake_env({{"HOST", "10.0.0.7"}, {"EMPTY", ""}, {"PORT", "8080"}});
-}
+env_lookup env() { return test::fake_env({{"HOST", "10.0.0.7"}, {"EMPTY", ""}, {"PORT", "8080"}}); }
 
 std::string expanded(std::string_view text) {
   parsed<std::string> r = expand_env(text, env());

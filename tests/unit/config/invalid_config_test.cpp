@@ -146,9 +146,7 @@ const invalid_case cases[] = {
      "probes[0].pipeline.steps[0].ws_wait.match must list at least one expectation (any push would match)"},
 };
 
-std::string invalid_dir() {
-  return test::fixtures_dir() + "/invalid";
-}
+std::string invalid_dir() { return test::fixtures_dir() + "/invalid"; }
 
 std::string fixture_names() {
   std::string names;

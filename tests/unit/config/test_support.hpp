@@ -10,9 +10,7 @@
 namespace meshwatch::test {
 
 /** tests/fixtures/config in the source tree. */
-inline std::string fixtures_dir() {
-  return MESHWATCH_CONFIG_FIXTURES_DIR;
-}
+inline std::string fixtures_dir() { return MESHWATCH_CONFIG_FIXTURES_DIR; }
 
 /** An environment made of exactly `vars`, so tests never read or mutate the real one. */
 inline env_lookup fake_env(std::map<std::string, std::string> vars = {}) {

@@ -6,9 +6,7 @@
 namespace meshwatch {
 namespace {
 
-env_lookup env() {
-  return test::fake_env({{"TOKEN", "s3cret"}});
-}
+env_lookup env() { return test::fake_env({{"TOKEN", "s3cret"}}); }
 
 text_template parsed_ok(std::string_view text) {
   parsed<text_template> t = text_template::parse(text, env());
