@@ -1,0 +1,44 @@
+#pragma once
+// The console watcher's metrics (DESIGN.md §9, "console"), one set per target on a shared
+// registry. Every label value comes from a closed enum, and every series exists from the start.
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "daemon/console/console_event.hpp"
+#include "daemon/console/console_line.hpp"
+
+namespace prometheus {
+class Registry;
+class Counter;
+class Gauge;
+}  // namespace prometheus
+
+namespace meshwatch {
+
+class console_metrics {
+ public:
+  console_metrics(prometheus::Registry& registry, const std::string& target);
+
+  void line(console_stream stream);
+  void event(console_event_kind kind);
+  void panic(panic_kind kind, std::chrono::system_clock::time_point at);
+  void truncated_line();
+  void rotation();
+  /** Bytes a slow consumer had to drop instead of blocking the writer (F-38). */
+  void dropped_bytes(std::uint64_t n);
+  void heartbeat_age(heartbeat h, double seconds);
+
+ private:
+  std::array<prometheus::Counter*, 3> lines_{};
+  std::array<prometheus::Counter*, console_event_kind_count> events_{};
+  std::array<prometheus::Counter*, all_panic_kinds.size()> panics_{};
+  prometheus::Gauge* last_panic_ = nullptr;
+  prometheus::Counter* truncated_ = nullptr;
+  prometheus::Counter* rotations_ = nullptr;
+  prometheus::Counter* dropped_ = nullptr;
+  std::array<prometheus::Gauge*, all_heartbeats.size()> heartbeat_age_{};
+};
+
+}  // namespace meshwatch
