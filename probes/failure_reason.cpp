@@ -1,5 +1,7 @@
 #include "probes/failure_reason.hpp"
 
+#include "probes/probe_result.hpp"
+
 namespace meshwatch {
 
 std::string_view to_string(failure_reason reason) {
@@ -32,6 +34,16 @@ std::optional<failure_reason> parse_failure_reason(std::string_view name) {
     }
   }
   return std::nullopt;
+}
+
+std::string_view to_string(probe_kind_name kind) {
+  switch (kind) {
+    case probe_kind_name::http: return "http";
+    case probe_kind_name::ws: return "ws";
+    case probe_kind_name::pg: return "pg";
+    case probe_kind_name::pipeline: return "pipeline";
+  }
+  return "http";
 }
 
 }  // namespace meshwatch

@@ -45,8 +45,7 @@ std::string drop_key(const std::string& body, const std::string& key) {
   doc.Parse(body.c_str(), body.size());
   if (doc.HasParseError()) return body;
   if (doc.IsArray()) {
-    for (auto& element : doc.GetArray())
-      drop_member(element, key);
+    for (auto& element : doc.GetArray()) drop_member(element, key);
   } else {
     drop_member(doc, key);
   }

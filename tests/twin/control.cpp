@@ -60,9 +60,7 @@ std::optional<long> number(const std::map<std::string, std::string>& q, const st
   return v;
 }
 
-http_response ok() {
-  return http_response{200, "{\"ok\":true}"};
-}
+http_response ok() { return http_response{200, "{\"ok\":true}"}; }
 http_response bad(const std::string& why) {
   return http_response{400, "{\"error\":" + json_string(why) + "}"};
 }
@@ -96,8 +94,7 @@ void control_plane::handle(http_connection& conn, http_request& req) {
   auto& st = *state_;
   auto& ctx = st.ctx;
   std::map<std::string, std::string> query;
-  for (auto& [k, v] : req.query())
-    query[k] = percent_decode(v);
+  for (auto& [k, v] : req.query()) query[k] = percent_decode(v);
   auto get = [&](const std::string& k, const std::string& fallback) {
     auto it = query.find(k);
     return it == query.end() ? fallback : it->second;
@@ -140,8 +137,7 @@ void control_plane::handle(http_connection& conn, http_request& req) {
     st.ws_reject = st.ws_no_pong = false;
     st.stop_leak();
     st.leak_stores.clear();
-    for (int fd : st.held_fds)
-      ::close(fd);
+    for (int fd : st.held_fds) ::close(fd);
     st.held_fds.clear();
     conn.respond(ok());
     return;

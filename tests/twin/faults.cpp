@@ -16,22 +16,14 @@ std::string thread_header(const std::string& location) {
 
 const char* fault_name(route_fault_kind kind) {
   switch (kind) {
-    case route_fault_kind::hang:
-      return "hang";
-    case route_fault_kind::slow:
-      return "slow";
-    case route_fault_kind::status:
-      return "status";
-    case route_fault_kind::badjson:
-      return "badjson";
-    case route_fault_kind::shape:
-      return "shape";
-    case route_fault_kind::handler_panic:
-      return "handler_panic";
-    case route_fault_kind::segv:
-      return "segv";
-    case route_fault_kind::panic:
-      return "panic";
+    case route_fault_kind::hang: return "hang";
+    case route_fault_kind::slow: return "slow";
+    case route_fault_kind::status: return "status";
+    case route_fault_kind::badjson: return "badjson";
+    case route_fault_kind::shape: return "shape";
+    case route_fault_kind::handler_panic: return "handler_panic";
+    case route_fault_kind::segv: return "segv";
+    case route_fault_kind::panic: return "panic";
   }
   return "unknown";
 }

@@ -11,8 +11,7 @@ extern char** environ;
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e)
-    env.emplace_back(*e);
+  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
   try {
     return meshwatch::twin::run_twin(meshwatch::twin::parse_options(args, env));
   } catch (const std::invalid_argument& e) {

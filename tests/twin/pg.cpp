@@ -28,8 +28,7 @@ std::string pgerr(const PGresult* r, PGconn* c) {
   }
   // Transport failure: Mesher's driver reports `read query: <io error>`.
   std::string msg = c != nullptr ? PQerrorMessage(c) : "connection lost";
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' '))
-    msg.pop_back();
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   return "read query: " + msg;
 }
 
@@ -117,8 +116,7 @@ std::optional<std::string> pg_pool::open_eager(std::size_t count) {
   }
   std::lock_guard lock(mutex_);
   existing_ += opened.size();
-  for (auto& c : opened)
-    idle_.push_back(std::move(c));
+  for (auto& c : opened) idle_.push_back(std::move(c));
   return std::nullopt;
 }
 
@@ -172,8 +170,7 @@ pg_result pg_pool::query(const std::string& sql, const std::vector<pg_value>& pa
   }
   std::vector<const char*> values;
   values.reserve(params.size());
-  for (const auto& p : params)
-    values.push_back(p ? p->c_str() : nullptr);
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   PGresult* raw = PQexecParams(c->handle, sql.c_str(), static_cast<int>(values.size()), nullptr,
                                values.data(), nullptr, nullptr, 0);
   pg_result r = collect(raw, c->handle);

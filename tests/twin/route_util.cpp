@@ -10,17 +10,13 @@
 
 namespace meshwatch::twin {
 
-std::string q(const std::string& s) {
-  return "\"" + s + "\"";
-}
+std::string q(const std::string& s) { return "\"" + s + "\""; }
 
 std::string q_or_null(const pg_result& r, std::size_t row, std::size_t column) {
   return r.is_null(row, column) ? std::string("null") : q(r.text(row, column));
 }
 
-http_response json(int status, std::string body) {
-  return http_response{status, std::move(body)};
-}
+http_response json(int status, std::string body) { return http_response{status, std::move(body)}; }
 
 http_response error_response(int status, const std::string& text) {
   return json(status, "{\"error\":\"" + text + "\"}");

@@ -57,9 +57,7 @@ constexpr const char* timer_lines[] = {
 
 void report_parse_error(console& con, const parse_error& e) {
   switch (e.what) {
-    case parse_error::kind::ordinary:
-      con.err("[mesh-rt] HTTP parse error: " + e.reason);
-      return;
+    case parse_error::kind::ordinary: con.err("[mesh-rt] HTTP parse error: " + e.reason); return;
     case parse_error::kind::capacity_overflow:
       con.err_block(rust_caught_panic_text(
           "/rustc/254b59607d4417e9dffbc307138ae5c86280fe4c/library/alloc/src/raw_vec/mod.rs:28:5",
@@ -114,10 +112,8 @@ int run_twin(const options& opts) {
   static twin_context ctx{opts.mode, db, con, ws, faults, limiter};
   ctx_ptr = &ctx;
 
-  for (const char* line : service_lines)
-    con.out(line);
-  for (const char* line : timer_lines)
-    con.out(line);
+  for (const char* line : service_lines) con.out(line);
+  for (const char* line : timer_lines) con.out(line);
   start_heartbeats(ctx, opts.timing);
   con.out("[Mesher] Foundation ready");
 
@@ -157,8 +153,7 @@ int run_twin(const options& opts) {
     api_server.serve(http_listener.fd);
     con.err("[mesh-rt] HTTP server listening on 0.0.0.0:" + std::to_string(*http_port));
   }
-  for (;;)
-    ::pause();  // no signal handlers: SIGTERM/SIGINT kill at once, as in Mesher
+  for (;;) ::pause();  // no signal handlers: SIGTERM/SIGINT kill at once, as in Mesher
 }
 
 }  // namespace meshwatch::twin

@@ -36,8 +36,7 @@ ws_bridge::~ws_bridge() {
   impl_->server->stop();
   impl_->work.reset();
   impl_->io.stop();
-  for (auto& t : impl_->threads)
-    t.join();
+  for (auto& t : impl_->threads) t.join();
 }
 
 std::optional<unsigned short> ws_bridge::listen(unsigned short port) {
@@ -53,11 +52,7 @@ std::optional<unsigned short> ws_bridge::listen(unsigned short port) {
 void ws_bridge::broadcast(const std::string& room, const std::string& message) {
   if (impl_->listening) impl_->server->broadcast(room, message);
 }
-void ws_bridge::set_reject_all(bool on) {
-  impl_->server->set_reject_all(on);
-}
-void ws_bridge::set_no_pong(bool on) {
-  impl_->server->set_no_pong(on);
-}
+void ws_bridge::set_reject_all(bool on) { impl_->server->set_reject_all(on); }
+void ws_bridge::set_no_pong(bool on) { impl_->server->set_no_pong(on); }
 
 }  // namespace meshwatch::twin

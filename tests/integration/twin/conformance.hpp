@@ -16,9 +16,7 @@ class TwinRoutes : public ::testing::TestWithParam<std::string> {
   tenant t = seed_tenant();
 };
 
-inline std::string mode_name(const ::testing::TestParamInfo<std::string>& info) {
-  return info.param;
-}
+inline std::string mode_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
 #define TWIN_BOTH_MODES(suite)                                                   \
   INSTANTIATE_TEST_SUITE_P(Modes, suite, ::testing::Values("snapshot", "fixed"), \

@@ -38,8 +38,7 @@ TEST(TwinConsole, StartupLinesInOrderOnTheirStreams) {
   twin_process twin;
   auto out = twin.proc().lines(test::stream::out);
   ASSERT_GE(out.size(), expected_stdout.size() + 2) << twin.proc().console();
-  for (std::size_t i = 0; i < expected_stdout.size(); ++i)
-    EXPECT_EQ(out[i], expected_stdout[i]);
+  for (std::size_t i = 0; i < expected_stdout.size(); ++i) EXPECT_EQ(out[i], expected_stdout[i]);
   // Port 0 is echoed raw in the "starting" lines; the listening lines carry the bound port.
   EXPECT_EQ(out[expected_stdout.size()], "[Mesher] WebSocket server starting on :0");
   EXPECT_EQ(out[expected_stdout.size() + 1], "[Mesher] HTTP server starting on :0");

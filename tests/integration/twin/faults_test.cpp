@@ -22,8 +22,7 @@ class Faults : public ::testing::Test {
   // Waits for one more stdout line containing `needle` beyond those already captured.
   bool new_line(const std::string& needle, std::chrono::milliseconds timeout) {
     std::size_t already = 0;
-    for (const auto& l : twin.proc().lines(test::stream::out))
-      already += l.find(needle) != std::string::npos;
+    for (const auto& l : twin.proc().lines(test::stream::out)) already += l.find(needle) != std::string::npos;
     std::size_t seen = 0;
     return twin.proc()
         .wait_for_line(
@@ -44,8 +43,7 @@ class Faults : public ::testing::Test {
     std::size_t n = 0;
     DIR* d = ::opendir(("/proc/" + std::to_string(twin.proc().pid()) + "/fd").c_str());
     if (d == nullptr) return 0;
-    while (::readdir(d) != nullptr)
-      ++n;
+    while (::readdir(d) != nullptr) ++n;
     ::closedir(d);
     return n;
   }
@@ -243,9 +241,7 @@ TEST_F(Faults, FdsAreOpenedAndHeld) {
   EXPECT_LT(open_fds(), before + 10);
 }
 
-TEST_F(Faults, UnknownFaultIs404) {
-  EXPECT_EQ(twin.control("/fault/nonsense"), 404);
-}
+TEST_F(Faults, UnknownFaultIs404) { EXPECT_EQ(twin.control("/fault/nonsense"), 404); }
 
 }  // namespace
 }  // namespace meshwatch::twin_test

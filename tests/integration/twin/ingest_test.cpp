@@ -39,8 +39,7 @@ TEST_F(Ingest, SnapshotRateLimitNeverResets) {
   twin_process twin(
       {.env = {{"MESHER_TWIN_RATE_LIMIT", "3"}, {"MESHER_TWIN_INTERVALS", "rate_window=100ms"}}});
   auto t = seed_tenant();
-  for (int i = 0; i < 3; ++i)
-    EXPECT_REPLY(send(twin, t.key, "{}"), 400, head_error);
+  for (int i = 0; i < 3; ++i) EXPECT_REPLY(send(twin, t.key, "{}"), 400, head_error);
   EXPECT_REPLY(send(twin, t.key, "{}"), 429, "{\"error\":\"rate limited\"}");
   auto r = send(twin, t.key, "{}");
   ASSERT_TRUE(r);

@@ -63,8 +63,7 @@ twin_process::twin_process(twin_config config) {
                                          {"MESHER_WS_PORT", "0"},
                                          {"MESHER_TWIN_DSN", test::postgres_dsn()},
                                          {"MESHER_TWIN_INTERVALS", "load=5s,health=10s,alert=30s"}};
-  for (auto& [k, v] : config.env)
-    env[k] = v;
+  for (auto& [k, v] : config.env) env[k] = v;
   proc_ = std::make_unique<test::subprocess>(
       std::vector<std::string>{test::binary_path("mesher-twin"), "--mode", config.mode, "--control-listen",
                                "127.0.0.1:0", "--ports-file", ports_file_},

@@ -77,8 +77,7 @@ TEST_F(TwinWire, OversizedHeaderSectionGetsNoResponseAndAParseError) {
                                         "[mesh-rt] HTTP parse error: header section exceeds 8KB limit", 2s));
 
   std::string many = "GET /api/v1/nope HTTP/1.1\r\n";
-  for (int i = 0; i < 101; ++i)
-    many += "h" + std::to_string(i) + ": v\r\n";
+  for (int i = 0; i < 101; ++i) many += "h" + std::to_string(i) + ": v\r\n";
   raw = twin.raw(many + "\r\n");
   ASSERT_TRUE(raw);
   EXPECT_EQ(*raw, "");

@@ -51,8 +51,7 @@ ws_probe::ws_probe(unsigned short port, const std::string& target,
     return;
   }
   s.ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
-    for (const auto& [name, value] : headers)
-      req.insert(name, value);
+    for (const auto& [name, value] : headers) req.insert(name, value);
   }));
   s.open = !s.run(
       [&](auto done) {
@@ -72,9 +71,7 @@ ws_probe::~ws_probe() {
   }
 }
 
-bool ws_probe::open() const {
-  return impl_->open;
-}
+bool ws_probe::open() const { return impl_->open; }
 
 bool ws_probe::send(const std::string& text, std::chrono::milliseconds timeout) {
   auto& s = *impl_;
@@ -102,11 +99,7 @@ std::optional<std::string> ws_probe::read(std::chrono::milliseconds timeout) {
   return beast::buffers_to_string(buffer.data());
 }
 
-int ws_probe::close_code() const {
-  return impl_->close_code;
-}
-std::string ws_probe::close_reason() const {
-  return impl_->close_reason;
-}
+int ws_probe::close_code() const { return impl_->close_code; }
+std::string ws_probe::close_reason() const { return impl_->close_reason; }
 
 }  // namespace meshwatch::twin_test
