@@ -9,6 +9,8 @@
 #include "config/loader.hpp"
 #include "daemon/build_info.hpp"
 #include "daemon/daemon.hpp"
+#include "daemon/status_command.hpp"
+#include "daemon/verify_command.hpp"
 
 namespace meshwatch {
 namespace {
@@ -51,10 +53,18 @@ int check_config(const cli_options& options) {
   return exit_ok;
 }
 
-int not_built(std::string_view command) {
-  std::cerr << "meshwatch " << command << ": not built yet in this version (" << build_version()
-            << "); see the README's roadmap\n";
-  return exit_usage;
+int verify(const cli_options& options) {
+  auto loaded = load(options.config_path);
+  if (!loaded.value) {
+    print_errors(loaded);
+    return exit_usage;
+  }
+  verify_options chosen;
+  chosen.only = options.only;
+  chosen.format = options.format == "json"    ? report_format::json
+                  : options.format == "junit" ? report_format::junit
+                                              : report_format::table;
+  return run_verify(*loaded.value, chosen);
 }
 
 }  // namespace
@@ -67,8 +77,8 @@ int execute_command(const cli_options& options) {
     case command_kind::version:
       std::cout << "meshwatch " << build_version() << " (revision " << build_revision() << ")\n";
       return exit_ok;
-    case command_kind::verify: return not_built("verify");
-    case command_kind::status: return not_built("status");
+    case command_kind::verify: return verify(options);
+    case command_kind::status: return run_status(options.admin_url);
     case command_kind::help: std::cout << usage_text(); return exit_ok;
   }
   return exit_usage;

@@ -11,6 +11,7 @@
 #include "daemon/build_info.hpp"
 #include "daemon/loop_lag_monitor.hpp"
 #include "daemon/metrics_exposition.hpp"
+#include "daemon/probe_engine.hpp"
 #include "daemon/process_collector.hpp"
 #include "daemon/self_metrics.hpp"
 #include "daemon/systemd_notify.hpp"
@@ -35,6 +36,16 @@ int run_daemon(const config& cfg) {
   loop_lag_monitor lag(io, lag_probe_period, lag_stall_threshold,
                        [&self](double seconds) { self.set_loop_lag(seconds); });
 
+  probe_engine_hooks hooks;
+  hooks.loop_stalled = [&lag] { return lag.stalled(); };
+  std::unique_ptr<probe_engine> engine;
+  try {
+    engine = std::make_unique<probe_engine>(io, cfg, *registry, hooks);
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+
   admin_server_options admin_options;
   admin_options.host = cfg.admin.listen.host;
   admin_options.port = cfg.admin.listen.port;
@@ -50,6 +61,10 @@ int run_daemon(const config& cfg) {
       return admin_response{503, "text/plain; charset=utf-8", "event loop stalled\n"};
     }
     return admin_response{200, "text/plain; charset=utf-8", "ok\n"};
+  });
+
+  admin.add_route("/status", [&engine] {
+    return admin_response{200, "application/json", render_status_json(engine->snapshot())};
   });
 
   unsigned short port = 0;
@@ -75,6 +90,7 @@ int run_daemon(const config& cfg) {
         spdlog::info("{}: stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
         notify_stopping();
         admin.stop();
+        engine->stop();
         lag.stop();
         io.stop();  // everything is closed; remaining handlers are dropped with the loop
       };
@@ -82,14 +98,14 @@ int run_daemon(const config& cfg) {
 
   lag.start();
   admin.start();
+  engine->start();
   listen_address bound = cfg.admin.listen;
   bound.port = port;
-  spdlog::info("meshwatch {} ({}) admin server listening on http://{} (/metrics, /healthz)", build_version(),
-               build_revision(), bound.text());
-  spdlog::info("{} target(s), {} probe(s) configured; probing is not built yet", cfg.targets.size(),
-               cfg.probes.size());
+  spdlog::info("meshwatch {} ({}) admin server listening on http://{} (/metrics, /healthz, /status)",
+               build_version(), build_revision(), bound.text());
+  spdlog::info("probing {} target(s) with {} probe run(s)", cfg.targets.size(), engine->size());
   notify_ready();
-  notify_status("admin server up; probing not built yet");
+  notify_status("probing");
 
   io.run();
   spdlog::info("stopped");

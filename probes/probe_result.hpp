@@ -8,12 +8,21 @@
 #include <vector>
 
 #include "probes/failure_reason.hpp"
+#include "probes/shape_fingerprint.hpp"
 
 namespace meshwatch {
 
 enum class probe_kind_name { http, ws, pg, pipeline };
 
 std::string_view to_string(probe_kind_name kind);
+
+/**
+ * A configured path template as the `route` label: without its query string, so
+ * `…/issues?limit=1` and `…/issues` are one endpoint, and never with concrete ids.
+ */
+inline std::string route_label(std::string_view path_template) {
+  return std::string(path_template.substr(0, path_template.find('?')));
+}
 
 struct probe_result {
   std::string probe;   // probe name from the config
@@ -38,7 +47,7 @@ struct probe_result {
   /** Pipeline stages (accepted, db_visible, ws_pushed, …) that completed, with their latency. */
   std::vector<std::pair<std::string, std::chrono::nanoseconds>> stages;
   /** Key/type fingerprint of a passing JSON response (shape drift), when there was one. */
-  std::optional<std::string> shape;
+  std::optional<shape_fingerprint> shape;
 };
 
 }  // namespace meshwatch

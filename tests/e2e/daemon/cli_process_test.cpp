@@ -91,12 +91,41 @@ TEST(cli_process, run_refuses_an_invalid_config) {
   EXPECT_NE(joined(r.err).find(path + ":1:8: "), std::string::npos) << joined(r.err);
 }
 
-TEST(cli_process, commands_not_built_yet_say_so_and_exit_2) {
-  for (const char* command : {"verify", "status"}) {
-    auto r = run_meshwatch({command});
-    EXPECT_EQ(r.status.code, 2) << command;
-    EXPECT_NE(joined(r.err).find("not built yet"), std::string::npos) << command;
-    EXPECT_TRUE(r.out.empty()) << command << ": no fake output";
+TEST(cli_process, status_without_a_daemon_exits_2_with_the_reason) {
+  // Nothing listens on port 1 of loopback.
+  auto r = run_meshwatch({"status", "--admin", "http://127.0.0.1:1"});
+  EXPECT_EQ(r.status.code, 2);
+  EXPECT_NE(joined(r.err).find("http://127.0.0.1:1"), std::string::npos) << joined(r.err);
+  EXPECT_TRUE(r.out.empty()) << "no fake output";
+}
+
+TEST(cli_process, verify_with_no_matching_probe_exits_2) {
+  auto r = run_meshwatch({"verify", "--only", "no_such_probe_*"});
+  EXPECT_EQ(r.status.code, 2);
+  EXPECT_NE(joined(r.err).find("no probe matches"), std::string::npos) << joined(r.err);
+}
+
+TEST(cli_process, verify_against_nothing_reports_failures_and_exits_1) {
+  // A target where nothing listens: every selected probe fails with connect_refused.
+  auto path = temp_path("nothing.yaml");
+  std::ofstream(path)
+      << "targets:\n"
+         "  - name: gone\n"
+         "    http: http://127.0.0.1:1\n"
+         "    ws: ws://127.0.0.1:1\n"
+         "probes:\n"
+         "  - name: fast_path\n"
+         "    http: { method: GET, path: /__meshwatch }\n"
+         "    expect: { status: 404, body_prefix: Not Found }\n"
+         "  - name: ws_stream\n"
+         "    ws: { path: /stream/projects/x, send: '{}', expect_reply: { /type: \"filters_updated\" } }\n";
+  for (const char* format : {"table", "json", "junit"}) {
+    auto r = run_meshwatch({"verify", "--config", path, "--format", format});
+    EXPECT_EQ(r.status.code, 1) << format << joined(r.err);
+    auto out = joined(r.out);
+    EXPECT_NE(out.find("connect_refused"), std::string::npos) << format << ": " << out;
+    EXPECT_NE(out.find("fast_path"), std::string::npos) << format;
+    EXPECT_NE(out.find("ws_stream"), std::string::npos) << format;
   }
 }
 

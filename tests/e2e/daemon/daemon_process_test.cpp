@@ -86,6 +86,24 @@ TEST_F(daemon_process, serves_metrics_that_promtool_accepts) {
   EXPECT_TRUE(promtool_accepts(res->body, promtool_output)) << promtool_output;
 }
 
+TEST_F(daemon_process, status_endpoint_and_status_command_agree) {
+  start(minimal_config());
+  auto res = http_get("127.0.0.1", port_, "/status");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->headers["content-type"], "application/json");
+  EXPECT_TRUE(res->body.starts_with(R"({"probes":[)")) << res->body;
+
+  subprocess status(
+      {binary_path("meshwatch"), "status", "--admin", "http://127.0.0.1:" + std::to_string(port_)});
+  auto exited = status.wait_exit(10s);
+  ASSERT_TRUE(exited);
+  EXPECT_EQ(exited->code, 0) << status.console();
+  auto out = status.lines(stream::out);
+  ASSERT_FALSE(out.empty());
+  EXPECT_TRUE(out[0].starts_with("STATE")) << out[0];
+}
+
 TEST_F(daemon_process, healthz_ok_unknown_paths_404_wrong_method_405) {
   start(minimal_config());
   auto health = http_get("127.0.0.1", port_, "/healthz");
