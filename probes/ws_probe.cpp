@@ -31,10 +31,13 @@ void judge_ws_exchange(const ws_probe& spec, const ws_exchange_result& seen, con
     }
     return;
   }
-  if (!spec.expect_reply.empty()) {
+  if (!spec.expect_reply.empty() || spec.send) {
     if (!seen.reply) {
       fail(failure_reason::ws_no_reply, "no reply");
       return;
+    }
+    if (spec.expect_reply.empty()) {
+      return;  // any reply frame will do
     }
     auto body = json_body::parse(*seen.reply);
     if (!body.ok()) {
@@ -86,7 +89,9 @@ boost::asio::awaitable<probe_result> run_ws_probe(probe_target target, probe_con
     if (!rendered) co_return finish(failure_reason::internal, "unbound variable in send");
     request.send = *rendered;
   }
-  request.wait_for_reply = !spec.expect_reply.empty();
+  // Sending means expecting an answer (Mesher answers every frame); expect_reply only adds
+  // assertions on it.
+  request.wait_for_reply = !spec.expect_reply.empty() || (spec.send && !spec.expect_close);
   request.wait_for_close = spec.expect_close.has_value();
 
   ws_exchange_limits limits;
