@@ -7,6 +7,7 @@
 #include <boost/asio/use_future.hpp>
 #include <iostream>
 
+#include "daemon/db_probes.hpp"
 #include "daemon/probe_plan.hpp"
 #include "daemon/probe_runner.hpp"
 
@@ -17,8 +18,13 @@ namespace {
 
 // Sequential on purpose: mutating probes share synthetic rows (issue A, the alert), and a
 // report in catalogue order is easier to read; the catalogue's latencies are milliseconds.
-asio::awaitable<std::vector<probe_result>> run_all(std::vector<planned_probe> plan,
+constexpr std::chrono::seconds seed_timeout{15};
+
+asio::awaitable<std::vector<probe_result>> run_all(std::vector<planned_probe> plan, target_databases* dbs,
                                                    const probe_runners* runners) {
+  // Fixtures first (DESIGN.md §5): the synthetic tenant the read probes expect, reset for the
+  // destructive ones. A failed seed is logged; the probes then report what they see.
+  co_await dbs->seed_all(seed_timeout);
   std::vector<probe_result> results;
   results.reserve(plan.size());
   for (auto& p : plan) {
@@ -42,9 +48,11 @@ int run_verify(const config& cfg, const verify_options& options) {
     return 2;
   }
   asio::io_context io(1);
-  probe_runners runners;
-  auto future = asio::co_spawn(io, run_all(std::move(plan), &runners), asio::use_future);
+  target_databases dbs(cfg, nullptr);
+  auto runners = dbs.runners();
+  auto future = asio::co_spawn(io, run_all(std::move(plan), &dbs, &runners), asio::use_future);
   io.run();
+  dbs.stop();
   auto results = future.get();
   std::cout << render_verify_report(results, options.format) << std::flush;
   return all_passed(results) ? 0 : 1;

@@ -1,0 +1,53 @@
+#pragma once
+// The probe kinds that need a target's PostgreSQL: `pg` checks and `pipeline`s (HTTP steps,
+// row polling, stream pushes), plus each target's DB thread, fixture seeding and db gauges.
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "daemon/probe_runner.hpp"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace meshwatch {
+
+class db_worker;
+class db_metrics;
+
+/** Runs a pipeline probe; `worker` may be null when no step needs the database. */
+boost::asio::awaitable<probe_result> run_pipeline_probe(db_worker* worker, probe_config probe,
+                                                        probe_target target, template_vars vars);
+
+class target_databases {
+ public:
+  /** One DB thread per target with a `database:`; `registry` (optional) gets the db gauges. */
+  target_databases(const config& cfg, prometheus::Registry* registry);
+  ~target_databases();
+  target_databases(const target_databases&) = delete;
+  target_databases& operator=(const target_databases&) = delete;
+
+  /** pg and pipeline runners bound to these databases (valid while this object lives). */
+  probe_runners runners();
+
+  /**
+   * Seeds the synthetic tenant of every target (one-time part first, then the per-cycle part)
+   * and prunes leftovers. Returns false when a target could not be seeded; logs why.
+   */
+  boost::asio::awaitable<bool> seed_all(std::chrono::milliseconds timeout);
+
+  /** Stops the DB threads; call before the io_context the results post to goes away. */
+  void stop();
+
+  struct target_db;
+
+ private:
+  std::map<std::string, std::unique_ptr<target_db>, std::less<>> targets_;
+  std::unique_ptr<db_metrics> metrics_;
+};
+
+}  // namespace meshwatch
