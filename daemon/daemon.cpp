@@ -15,6 +15,7 @@
 #include "daemon/process_collector.hpp"
 #include "daemon/self_metrics.hpp"
 #include "daemon/systemd_notify.hpp"
+#include "daemon/target_supervisor.hpp"
 
 namespace meshwatch {
 namespace asio = boost::asio;
@@ -36,11 +37,17 @@ int run_daemon(const config& cfg) {
   loop_lag_monitor lag(io, lag_probe_period, lag_stall_threshold,
                        [&self](double seconds) { self.set_loop_lag(seconds); });
 
-  probe_engine_hooks hooks;
-  hooks.loop_stalled = [&lag] { return lag.stalled(); };
+  // The supervisor (watchers, incidents) is built before the engine, whose hooks feed it, and
+  // destroyed after it.
+  std::unique_ptr<target_supervisor> supervisor;
   std::unique_ptr<probe_engine> engine;
   try {
-    engine = std::make_unique<probe_engine>(io, cfg, *registry, hooks);
+    supervisor =
+        std::make_unique<target_supervisor>(io, cfg, *registry, supervisor_options_from_environment());
+    probe_engine_hooks hooks;
+    hooks.loop_stalled = [&lag] { return lag.stalled(); };
+    engine = std::make_unique<probe_engine>(io, cfg, *registry, supervisor->engine_hooks(std::move(hooks)));
+    supervisor->bind_engine(*engine);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 1;
@@ -63,8 +70,11 @@ int run_daemon(const config& cfg) {
     return admin_response{200, "text/plain; charset=utf-8", "ok\n"};
   });
 
-  admin.add_route("/status", [&engine] {
-    return admin_response{200, "application/json", render_status_json(engine->snapshot())};
+  admin.add_route("/status", [&engine, &supervisor] {
+    return admin_response{
+        200, "application/json",
+        compose_status_json(render_status_json(engine->snapshot()), supervisor->targets_status_json(),
+                            supervisor->incidents_status_json())};
   });
 
   unsigned short port = 0;
@@ -91,6 +101,7 @@ int run_daemon(const config& cfg) {
         notify_stopping();
         admin.stop();
         engine->stop();
+        supervisor->stop();  // bounded: an exec child gets at most 1 s between SIGTERM and SIGKILL
         lag.stop();
         io.stop();  // everything is closed; remaining handlers are dropped with the loop
       };
@@ -98,6 +109,7 @@ int run_daemon(const config& cfg) {
 
   lag.start();
   admin.start();
+  supervisor->start();
   engine->start();
   listen_address bound = cfg.admin.listen;
   bound.port = port;

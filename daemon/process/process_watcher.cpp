@@ -362,7 +362,7 @@ void process_watcher::stop() {
   }
   s->connector.stop();
   if (s->child && !s->child->reaped()) {
-    s->child->terminate();
+    s->child->terminate(s->options.exec_stop_grace);
   }
 }
 

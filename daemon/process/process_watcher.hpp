@@ -41,6 +41,8 @@ struct process_watcher_options {
    * and must drain them, F-38). Unset: the child inherits meshwatch's stdout/stderr.
    */
   std::function<void(int stdout_fd, int stderr_fd)> on_child_output;
+  /** exec only: stop() waits this long after SIGTERM before SIGKILL (it blocks the loop). */
+  std::chrono::milliseconds exec_stop_grace{std::chrono::seconds(2)};
   locator_options locator;
 };
 

@@ -1,0 +1,140 @@
+// The `targets` part of /status: per target, what the process and console watchers know.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "daemon/target_watch.hpp"
+
+namespace meshwatch {
+namespace {
+
+using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_string(writer& w, std::string_view text) {
+  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+std::string_view selector_name(const process_selector& s) {
+  if (std::holds_alternative<process_pidfile>(s)) return "pidfile";
+  if (std::holds_alternative<process_systemd_unit>(s)) return "systemd_unit";
+  if (std::holds_alternative<process_match>(s)) return "match";
+  return "exec";
+}
+
+std::string_view source_name(const console_config& c) {
+  if (std::holds_alternative<console_file>(c)) return "file";
+  if (std::holds_alternative<console_journald>(c)) return "journald";
+  return "child";
+}
+
+std::string_view heartbeat_state_name(heartbeat_state s) {
+  switch (s) {
+    case heartbeat_state::ok: return "ok";
+    case heartbeat_state::warn: return "warn";
+    case heartbeat_state::alert: return "alert";
+  }
+  return "ok";
+}
+
+void write_exit(writer& w, const exit_report& r) {
+  w.StartObject();
+  w.Key("code");
+  write_string(w, exit_code_label(r.status));
+  w.Key("signal");
+  write_string(w, exit_signal_label(r.status));
+  w.Key("classification");
+  write_string(w, to_string(r.classification));
+  w.Key("uptime_seconds");
+  w.Double(std::chrono::duration<double>(r.uptime).count());
+  w.EndObject();
+}
+
+void write_process(writer& w, const target_watch& t) {
+  if (!t.process || !t.process_cfg) {
+    w.Null();
+    return;
+  }
+  const auto& p = *t.process;
+  auto current = p.current();
+  auto ready = p.readiness_state();
+  w.StartObject();
+  w.Key("selector");
+  write_string(w, selector_name(t.process_cfg->selector));
+  w.Key("pid");
+  if (current) {
+    w.Int(current->pid);
+  } else {
+    w.Null();
+  }
+  w.Key("up");
+  w.Bool(current.has_value());
+  w.Key("readiness");
+  write_string(w, to_string(ready));
+  w.Key("ready");
+  w.Bool(ready == readiness::ready);
+  w.Key("in_start_grace");
+  w.Bool(p.in_start_grace());
+  w.Key("restarts");
+  w.Uint64(t.restarts);
+  w.Key("exit_status_available");
+  w.Bool(p.exit_status_available());
+  w.Key("last_exit");
+  if (t.last_exit) {
+    write_exit(w, *t.last_exit);
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+}
+
+void write_console(writer& w, const target_watch& t) {
+  if (!t.console || !t.console_cfg) {
+    w.Null();
+    return;
+  }
+  auto now = std::chrono::steady_clock::now();
+  const auto& beats = t.console->heartbeats();
+  w.StartObject();
+  w.Key("source");
+  write_string(w, source_name(*t.console_cfg));
+  if (!t.console_error.empty()) {
+    w.Key("error");
+    write_string(w, t.console_error.substr(0, 256));
+  }
+  w.Key("heartbeats");
+  w.StartObject();
+  for (auto h : all_heartbeats) {
+    w.Key(to_string(h).data(), static_cast<rapidjson::SizeType>(to_string(h).size()));
+    w.StartObject();
+    w.Key("age_seconds");
+    w.Double(std::chrono::duration<double>(beats.age(h, now)).count());
+    w.Key("seen");
+    w.Bool(beats.last_seen(h).has_value());
+    w.Key("state");
+    write_string(w, heartbeat_state_name(beats.state(h, now)));
+    w.EndObject();
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string render_targets_status(const std::vector<std::unique_ptr<target_watch>>& targets) {
+  rapidjson::StringBuffer buffer;
+  writer w(buffer);
+  w.StartArray();
+  for (const auto& t : targets) {
+    w.StartObject();
+    w.Key("target");
+    write_string(w, t->name);
+    w.Key("process");
+    write_process(w, *t);
+    w.Key("console");
+    write_console(w, *t);
+    w.EndObject();
+  }
+  w.EndArray();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+}  // namespace meshwatch
