@@ -9,12 +9,14 @@
 
 #include "daemon/admin_server.hpp"
 #include "daemon/build_info.hpp"
+#include "daemon/db_probes.hpp"
 #include "daemon/loop_lag_monitor.hpp"
 #include "daemon/metrics_exposition.hpp"
 #include "daemon/probe_engine.hpp"
 #include "daemon/process_collector.hpp"
 #include "daemon/self_metrics.hpp"
 #include "daemon/systemd_notify.hpp"
+#include "daemon/systemd_watchdog.hpp"
 #include "daemon/target_supervisor.hpp"
 
 namespace meshwatch {
@@ -24,6 +26,9 @@ namespace {
 
 constexpr std::chrono::milliseconds lag_probe_period{100};
 constexpr std::chrono::milliseconds lag_stall_threshold{1000};
+// Destructive probes (discard/delete issue B, acknowledge/resolve the alert) need their rows
+// back; API.md §6.1 re-seeds "every cycle".
+constexpr std::chrono::minutes fixture_refresh_period{5};
 
 }  // namespace
 
@@ -37,6 +42,10 @@ int run_daemon(const config& cfg) {
   loop_lag_monitor lag(io, lag_probe_period, lag_stall_threshold,
                        [&self](double seconds) { self.set_loop_lag(seconds); });
 
+  // Each target's DB thread: pg probes, pipelines, fixtures. Built first, destroyed last: the
+  // engine's runners point into it.
+  target_databases databases(cfg, registry.get());
+
   // The supervisor (watchers, incidents) is built before the engine, whose hooks feed it, and
   // destroyed after it.
   std::unique_ptr<target_supervisor> supervisor;
@@ -46,7 +55,8 @@ int run_daemon(const config& cfg) {
         std::make_unique<target_supervisor>(io, cfg, *registry, supervisor_options_from_environment());
     probe_engine_hooks hooks;
     hooks.loop_stalled = [&lag] { return lag.stalled(); };
-    engine = std::make_unique<probe_engine>(io, cfg, *registry, supervisor->engine_hooks(std::move(hooks)));
+    engine = std::make_unique<probe_engine>(io, cfg, *registry, supervisor->engine_hooks(std::move(hooks)),
+                                            databases.runners());
     supervisor->bind_engine(*engine);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
@@ -86,6 +96,7 @@ int run_daemon(const config& cfg) {
     return 1;
   }
 
+  systemd_watchdog watchdog(io);
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int signal_number) {
@@ -102,6 +113,8 @@ int run_daemon(const config& cfg) {
         admin.stop();
         engine->stop();
         supervisor->stop();  // bounded: an exec child gets at most 1 s between SIGTERM and SIGKILL
+        databases.stop();    // bounded: cancels the in-flight statement, joins within 1.5 s
+        watchdog.stop();
         lag.stop();
         io.stop();  // everything is closed; remaining handlers are dropped with the loop
       };
@@ -110,14 +123,19 @@ int run_daemon(const config& cfg) {
   lag.start();
   admin.start();
   supervisor->start();
-  engine->start();
+  watchdog.start();
   listen_address bound = cfg.admin.listen;
   bound.port = port;
   spdlog::info("meshwatch {} ({}) admin server listening on http://{} (/metrics, /healthz, /status)",
                build_version(), build_revision(), bound.text());
-  spdlog::info("probing {} target(s) with {} probe run(s)", cfg.targets.size(), engine->size());
-  notify_ready();
-  notify_status("probing");
+  // Probes start once the synthetic tenant has been seeded (or seeding failed, which is logged
+  // and visible in db_up): READY means config loaded, admin bound, first fixture attempt made.
+  databases.start_refresh(io, fixture_refresh_period, [&] {
+    engine->start();
+    spdlog::info("probing {} target(s) with {} probe run(s)", cfg.targets.size(), engine->size());
+    notify_ready();
+    notify_status("probing");
+  });
 
   io.run();
   spdlog::info("stopped");

@@ -2,6 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "daemon/db/db_metrics.hpp"
 #include "daemon/db/db_worker.hpp"
 #include "daemon/db/fixture_seeder.hpp"
@@ -185,7 +191,38 @@ target_databases::target_databases(const config& cfg, prometheus::Registry* regi
 target_databases::~target_databases() { stop(); }
 
 void target_databases::stop() {
+  *refreshing_ = false;
+  if (refresh_timer_) refresh_timer_->cancel();
   for (auto& [name, db] : targets_) db->worker.stop();
+}
+
+namespace {
+
+constexpr std::chrono::seconds refresh_seed_timeout{15};
+
+asio::awaitable<void> refresh_loop(target_databases* dbs, asio::steady_timer* timer,
+                                   std::shared_ptr<bool> running, std::chrono::milliseconds period,
+                                   std::function<void()> after_first_seed) {
+  co_await dbs->seed_all(refresh_seed_timeout);
+  if (!*running) co_return;
+  if (after_first_seed) after_first_seed();
+  while (*running) {
+    timer->expires_after(period);
+    auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec || !*running) co_return;
+    co_await dbs->seed_all(refresh_seed_timeout);
+  }
+}
+
+}  // namespace
+
+void target_databases::start_refresh(asio::io_context& io, std::chrono::milliseconds period,
+                                     std::function<void()> after_first_seed) {
+  refresh_timer_ = std::make_unique<asio::steady_timer>(io);
+  *refreshing_ = true;
+  asio::co_spawn(io,
+                 refresh_loop(this, refresh_timer_.get(), refreshing_, period, std::move(after_first_seed)),
+                 asio::detached);
 }
 
 probe_runners target_databases::runners() {

@@ -2,7 +2,9 @@
 // The probe kinds that need a target's PostgreSQL: `pg` checks and `pipeline`s (HTTP steps,
 // row polling, stream pushes), plus each target's DB thread, fixture seeding and db gauges.
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -10,6 +12,9 @@
 #include "config/config.hpp"
 #include "daemon/probe_runner.hpp"
 
+namespace boost::asio {
+class io_context;
+}
 namespace prometheus {
 class Registry;
 }
@@ -40,7 +45,14 @@ class target_databases {
    */
   boost::asio::awaitable<bool> seed_all(std::chrono::milliseconds timeout);
 
-  /** Stops the DB threads; call before the io_context the results post to goes away. */
+  /**
+   * Seeds now, calls `after_first_seed` (whatever the outcome: probes then report what they
+   * see), and re-seeds every `period` so destructive probes find their rows again.
+   */
+  void start_refresh(boost::asio::io_context& io, std::chrono::milliseconds period,
+                     std::function<void()> after_first_seed);
+
+  /** Stops refreshing and the DB threads; call before the io_context goes away. */
   void stop();
 
   struct target_db;
@@ -48,6 +60,8 @@ class target_databases {
  private:
   std::map<std::string, std::unique_ptr<target_db>, std::less<>> targets_;
   std::unique_ptr<db_metrics> metrics_;
+  std::shared_ptr<bool> refreshing_ = std::make_shared<bool>(false);
+  std::unique_ptr<boost::asio::steady_timer> refresh_timer_;
 };
 
 }  // namespace meshwatch

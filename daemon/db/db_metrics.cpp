@@ -12,7 +12,7 @@ db_metrics::db_metrics(prometheus::Registry& registry, const std::vector<std::st
                       .Help("1 when the last DB check could query Mesher's PostgreSQL, else 0")
                       .Register(registry)),
       horizon_family_(&prometheus::BuildGauge()
-                           .Name("meshwatch_db_partition_horizon_days")
+                           .Name("meshwatch_db_partition_horizon_seconds")
                            .Help("Days after today covered by events_YYYYMMDD partitions without a gap "
                                  "(-1: none for today)")
                            .Register(registry)),
@@ -42,7 +42,8 @@ db_metrics::series& db_metrics::of(const std::string& target) {
 void db_metrics::set_up(const std::string& target, bool up) { of(target).up->Set(up ? 1 : 0); }
 
 void db_metrics::set_partition_horizon(const std::string& target, double days) {
-  of(target).horizon->Set(days);
+  // Base units (promtool check metrics): the horizon is exported in seconds.
+  of(target).horizon->Set(days * 86400);
 }
 
 void db_metrics::set_connections(const std::string& target, double count) {

@@ -1,5 +1,5 @@
 #pragma once
-// The db metrics of DESIGN.md §9 (`meshwatch_db_up`, `meshwatch_db_partition_horizon_days`,
+// The db metrics of DESIGN.md §9 (`meshwatch_db_up`, `meshwatch_db_partition_horizon_seconds`,
 // `meshwatch_db_connections`), one series per target, all created up front.
 #include <map>
 #include <string>

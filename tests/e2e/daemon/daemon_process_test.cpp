@@ -1,7 +1,13 @@
 // `meshwatch run` as a real process: admin server on an ephemeral port, scraped over HTTP,
 // stopped by real signals.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include <chrono>
 #include <cstdio>
@@ -70,7 +76,19 @@ class daemon_process : public ::testing::Test {
 };
 
 TEST_F(daemon_process, serves_metrics_that_promtool_accepts) {
-  start(minimal_config());
+  // With a database and probes of every kind, so every metric family is in the scrape.
+  start(minimal_config() +
+        "    database: { dsn: \"postgres://mesh:mesh@127.0.0.1:1/mesher\" }\n"
+        "probes:\n"
+        "  - name: fast_path\n"
+        "    interval: 1s\n"
+        "    timeout: 500ms\n"
+        "    http: { method: GET, path: /__meshwatch }\n"
+        "    expect: { status: 404 }\n"
+        "  - name: ws_stream\n"
+        "    ws: { path: /stream/projects/x, send: '{}' }\n"
+        "  - name: db_reachable\n"
+        "    pg: { check: reachable }\n");
   auto res = http_get("127.0.0.1", port_, "/metrics");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
@@ -82,6 +100,11 @@ TEST_F(daemon_process, serves_metrics_that_promtool_accepts) {
   EXPECT_NE(res->body.find("# TYPE meshwatch_loop_lag_seconds gauge"), std::string::npos);
   EXPECT_TRUE(std::regex_search(res->body, std::regex(R"(\nprocess_resident_memory_bytes [1-9])")));
   EXPECT_TRUE(std::regex_search(res->body, std::regex(R"(\nprocess_open_fds [1-9])")));
+  for (const char* family :
+       {"meshwatch_probe_success", "meshwatch_probe_failures_total", "meshwatch_probe_phase_duration_seconds",
+        "meshwatch_db_up", "meshwatch_db_partition_horizon_seconds", "meshwatch_incidents_total"}) {
+    EXPECT_NE(res->body.find(std::string("# TYPE ") + family), std::string::npos) << family;
+  }
   std::string promtool_output;
   EXPECT_TRUE(promtool_accepts(res->body, promtool_output)) << promtool_output;
 }
@@ -205,6 +228,41 @@ TEST(daemon_process_startup, under_journald_lines_carry_priority_and_no_timestam
   EXPECT_TRUE(std::regex_search(
       *plain_line, std::regex(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2} info )")))
       << *plain_line;
+}
+
+TEST(daemon_process_startup, notifies_systemd_ready_and_feeds_the_watchdog) {
+  // Our own notify socket, as systemd would pass it with Type=notify and WatchdogSec=.
+  auto path = std::filesystem::temp_directory_path() / ("meshwatch-notify-" + std::to_string(::getpid()));
+  std::filesystem::remove(path);
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+
+  auto config = write_temp_file("notify.yaml", minimal_config());
+  subprocess p({binary_path("meshwatch"), "run", "--config", config},
+               {{"NOTIFY_SOCKET", path.string()}, {"WATCHDOG_USEC", "200000"}});
+  bool ready = false;
+  int pings = 0;
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while ((!ready || pings < 3) && std::chrono::steady_clock::now() < deadline) {
+    pollfd pfd{fd, POLLIN, 0};
+    if (::poll(&pfd, 1, 100) <= 0) continue;
+    char buffer[512];
+    auto n = ::recv(fd, buffer, sizeof buffer - 1, 0);
+    if (n <= 0) continue;
+    std::string message(buffer, static_cast<std::size_t>(n));
+    ready = ready || message.find("READY=1") != std::string::npos;
+    if (message.find("WATCHDOG=1") != std::string::npos) ++pings;
+  }
+  ::close(fd);
+  std::filesystem::remove(path);
+  EXPECT_TRUE(ready) << p.console();
+  EXPECT_GE(pings, 3) << "pings every 100 ms for a 200 ms watchdog";
+  p.send_signal(SIGTERM);
+  ASSERT_TRUE(p.wait_exit(2s));
 }
 
 TEST(daemon_process_startup, busy_admin_port_fails_fast_with_a_reason) {

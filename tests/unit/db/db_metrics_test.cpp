@@ -30,7 +30,7 @@ TEST(db_metrics, every_series_exists_from_the_start) {
   db_metrics metrics(registry, {"mesher", "other"});
   for (const char* target : {"mesher", "other"}) {
     EXPECT_EQ(gauge(registry, "meshwatch_db_up", target), 0.0);
-    EXPECT_EQ(gauge(registry, "meshwatch_db_partition_horizon_days", target), 0.0);
+    EXPECT_EQ(gauge(registry, "meshwatch_db_partition_horizon_seconds", target), 0.0);
     EXPECT_EQ(gauge(registry, "meshwatch_db_connections", target), 0.0);
   }
 }
@@ -45,7 +45,7 @@ TEST(db_metrics, update_from_checks) {
   horizon.value = 0;
   metrics.update_from("mesher", pg_check::partition_horizon, horizon);
   EXPECT_EQ(gauge(registry, "meshwatch_db_up", "mesher"), 1.0);
-  EXPECT_EQ(gauge(registry, "meshwatch_db_partition_horizon_days", "mesher"), 0.0);
+  EXPECT_EQ(gauge(registry, "meshwatch_db_partition_horizon_seconds", "mesher"), 0.0);
 
   pg_check_result connections;
   connections.passed = true;
@@ -60,7 +60,7 @@ TEST(db_metrics, update_from_checks) {
   EXPECT_EQ(gauge(registry, "meshwatch_db_connections", "mesher"), 7.0);  // kept, not invented
 
   metrics.set_partition_horizon("late", 3);  // a target added later gets its series
-  EXPECT_EQ(gauge(registry, "meshwatch_db_partition_horizon_days", "late"), 3.0);
+  EXPECT_EQ(gauge(registry, "meshwatch_db_partition_horizon_seconds", "late"), 3.0 * 86400);
   EXPECT_EQ(gauge(registry, "meshwatch_db_up", "late"), 0.0);
 }
 
