@@ -96,7 +96,8 @@ void for_each_series(const std::string& exposition, const std::string& name,
     auto rest = line.substr(name.size());
     std::string braces;
     if (rest.starts_with("{")) {
-      auto close = rest.find('}');
+      // Label values may hold braces (route templates: ${project_id}); the set ends at the last.
+      auto close = rest.rfind('}');
       if (close == std::string::npos) continue;
       braces = rest.substr(0, close + 1);
       rest = rest.substr(close + 1);
@@ -143,7 +144,8 @@ double metric_sum(const std::string& exposition, const std::string& name,
   return sum;
 }
 
-watched_twin::watched_twin(std::map<std::string, std::string> extra_env) : dir_(fresh_directory()) {
+watched_twin::watched_twin(std::map<std::string, std::string> extra_env, std::string extra_probes)
+    : extra_probes_(std::move(extra_probes)), dir_(fresh_directory()) {
   http_port_ = pick_free_port();
   ws_port_ = pick_free_port();
   env_ = {{"MESHER_HTTP_PORT", std::to_string(http_port_)},
@@ -166,7 +168,7 @@ bool watched_twin::start(std::string& why) {
     return false;
   }
   auto config = dir_ / "meshwatch.yaml";
-  std::ofstream(config) << config_text(dir_, http_port_, ws_port_);
+  std::ofstream(config) << config_text(dir_, http_port_, ws_port_) << extra_probes_;
   meshwatch_ = std::make_unique<subprocess>(
       std::vector<std::string>{binary_path("meshwatch"), "run", "--config", config.string()}, env_);
 

@@ -36,7 +36,7 @@ struct twin_ports {
 class watched_twin {
  public:
   /** Extra environment for meshwatch (and so for the twin), on top of the defaults. */
-  explicit watched_twin(std::map<std::string, std::string> extra_env = {});
+  explicit watched_twin(std::map<std::string, std::string> extra_env = {}, std::string extra_probes = "");
   ~watched_twin();
 
   /** Starts meshwatch; false (with `why`) unless the admin port and the twin's ports appear. */
@@ -68,6 +68,7 @@ class watched_twin {
 
  private:
   std::map<std::string, std::string> env_;
+  std::string extra_probes_;  // YAML list items appended under `probes:`
   std::filesystem::path dir_;
   unsigned short http_port_ = 0;
   unsigned short ws_port_ = 0;
