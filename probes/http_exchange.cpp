@@ -1,5 +1,7 @@
 #include "probes/http_exchange.hpp"
 
+#include "probes/transport_failure.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -18,8 +20,7 @@ constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 // A step's error → the closed failure reason. The stream's expiry shows up as `timeout`.
 failure_reason classify(const beast::error_code& ec) {
-  if (ec == beast::error::timeout) return failure_reason::timeout;
-  if (ec == asio::error::connection_refused) return failure_reason::connect_refused;
+  if (auto common = common_transport_failure(ec)) return *common;
   if (ec == http::error::body_limit || ec == http::error::header_limit ||
       ec == http::error::buffer_overflow) {
     return failure_reason::too_large;

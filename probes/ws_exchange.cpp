@@ -1,5 +1,7 @@
 #include "probes/ws_exchange.hpp"
 
+#include "probes/transport_failure.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -19,8 +21,7 @@ using clock = std::chrono::steady_clock;
 constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 failure_reason classify(const beast::error_code& ec) {
-  if (ec == beast::error::timeout) return failure_reason::timeout;
-  if (ec == asio::error::connection_refused) return failure_reason::connect_refused;
+  if (auto common = common_transport_failure(ec)) return *common;
   if (ec == websocket::error::closed || ec == asio::error::eof || ec == asio::error::connection_reset) {
     return failure_reason::ws_closed;
   }
