@@ -203,9 +203,12 @@ TEST(process_locator, rejects_exec_and_bad_regex) {
 }
 
 TEST(process_locator, match_excludes_meshwatch_itself) {
-  // This test binary's own name matches, but a watcher must never pick itself.
+  // This test binary's own name matches, but a watcher must never pick itself. ctest runs other
+  // cases of this binary in parallel processes, which may legitimately match; only our own PID
+  // must never be the answer.
   process_locator locator(process_match{"process_unit_tests"});
-  EXPECT_FALSE(locator.locate());
+  auto found = locator.locate();
+  EXPECT_TRUE(!found || found->pid != ::getpid()) << "picked itself";
 }
 
 TEST(process_locator, match_by_comm) {
