@@ -38,7 +38,8 @@ int run(const cli_options& options) {
     spdlog::critical("invalid config: {} error(s); not starting", loaded.errors.size());
     return exit_usage;
   }
-  return run_daemon(*loaded.value);
+  auto path = options.config_path;
+  return run_daemon(*loaded.value, [path] { return load(path); });
 }
 
 int check_config(const cli_options& options) {

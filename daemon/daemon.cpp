@@ -9,6 +9,7 @@
 
 #include "daemon/admin_server.hpp"
 #include "daemon/build_info.hpp"
+#include "daemon/config_reload.hpp"
 #include "daemon/db_probes.hpp"
 #include "daemon/loop_lag_monitor.hpp"
 #include "daemon/metrics_exposition.hpp"
@@ -32,12 +33,14 @@ constexpr std::chrono::minutes fixture_refresh_period{5};
 
 }  // namespace
 
-int run_daemon(const config& cfg) {
+int run_daemon(const config& cfg, std::function<load_result()> reload) {
+  config running = cfg;    // what is applied now; SIGHUP may replace its probes
   asio::io_context io(1);  // one thread: every component below runs on it
 
   auto registry = std::make_shared<prometheus::Registry>();
   auto process_metrics = std::make_shared<process_collector>();
   self_metrics self(*registry);
+  reload_metrics reloads(*registry);
 
   loop_lag_monitor lag(io, lag_probe_period, lag_stall_threshold,
                        [&self](double seconds) { self.set_loop_lag(seconds); });
@@ -50,12 +53,12 @@ int run_daemon(const config& cfg) {
   // destroyed after it.
   std::unique_ptr<target_supervisor> supervisor;
   std::unique_ptr<probe_engine> engine;
+  probe_engine_hooks base_hooks;
+  base_hooks.loop_stalled = [&lag] { return lag.stalled(); };
   try {
     supervisor =
         std::make_unique<target_supervisor>(io, cfg, *registry, supervisor_options_from_environment());
-    probe_engine_hooks hooks;
-    hooks.loop_stalled = [&lag] { return lag.stalled(); };
-    engine = std::make_unique<probe_engine>(io, cfg, *registry, supervisor->engine_hooks(std::move(hooks)),
+    engine = std::make_unique<probe_engine>(io, cfg, *registry, supervisor->engine_hooks(base_hooks),
                                             databases.runners());
     supervisor->bind_engine(*engine);
   } catch (const std::exception& e) {
@@ -104,7 +107,30 @@ int run_daemon(const config& cfg) {
           return;
         }
         if (signal_number == SIGHUP) {
-          spdlog::warn("SIGHUP: config reload is not built yet; keeping the running config");
+          auto loaded = reload();
+          auto decision = decide_reload(running, loaded);
+          if (decision.outcome == reload_outcome::applied) {
+            // A fresh engine for the new probes: series of unchanged probes are the same
+            // (the registry merges), in-flight runs of the old engine finish harmlessly.
+            try {
+              auto fresh = std::make_unique<probe_engine>(
+                  io, *loaded.value, *registry, supervisor->engine_hooks(base_hooks), databases.runners());
+              engine->stop();
+              supervisor->bind_engine(*fresh);
+              engine = std::move(fresh);
+              engine->start();
+              running = *loaded.value;
+            } catch (const std::exception& e) {
+              decision = {reload_outcome::invalid, e.what()};
+            }
+          }
+          reloads.record(decision.outcome);
+          auto level =
+              decision.outcome == reload_outcome::applied || decision.outcome == reload_outcome::unchanged
+                  ? spdlog::level::info
+                  : spdlog::level::warn;
+          spdlog::log(level, "SIGHUP: config {}: {}{}", to_string(decision.outcome), decision.why,
+                      decision.outcome == reload_outcome::applied ? "" : "; keeping the running config");
           signals.async_wait(on_signal);
           return;
         }

@@ -127,6 +127,49 @@ TEST_F(daemon_process, status_endpoint_and_status_command_agree) {
   EXPECT_TRUE(out[0].starts_with("STATE")) << out[0];
 }
 
+TEST_F(daemon_process, sighup_applies_new_probes_and_keeps_the_old_config_on_errors) {
+  auto path = write_temp_file("meshwatch.yaml", minimal_config());  // the file start() loads
+  start(minimal_config());
+  auto reloads = [&](const std::string& result) {
+    auto res = http_get("127.0.0.1", port_, "/metrics");
+    std::smatch m;
+    std::regex re("meshwatch_config_reloads_total\\{result=\"" + result + "\"\\} (\\d+)");
+    return res && std::regex_search(res->body, m, re) ? std::stoi(m[1]) : -1;
+  };
+  auto status_has = [&](const std::string& needle) {
+    auto res = http_get("127.0.0.1", port_, "/status");
+    return res && res->body.find(needle) != std::string::npos;
+  };
+  ASSERT_EQ(reloads("applied"), 0);
+
+  // A valid new probe is applied.
+  std::ofstream(path)
+      << minimal_config() +
+             "probes:\n  - name: added_on_reload\n    http: { method: GET, path: /__meshwatch }\n";
+  process_->send_signal(SIGHUP);
+  ASSERT_TRUE(process_->wait_for_line(stream::err, "SIGHUP: config applied", 5s)) << process_->console();
+  EXPECT_EQ(reloads("applied"), 1);
+  EXPECT_TRUE(status_has("added_on_reload"));
+
+  // A broken file is refused with its reason; the probe stays.
+  std::ofstream(path) << "admin: [1]\n";
+  process_->send_signal(SIGHUP);
+  auto line = process_->wait_for_line(stream::err, "SIGHUP: config invalid", 5s);
+  ASSERT_TRUE(line) << process_->console();
+  EXPECT_NE(line->find(path + ":1:"), std::string::npos) << *line;
+  EXPECT_EQ(reloads("invalid"), 1);
+  EXPECT_TRUE(status_has("added_on_reload"));
+
+  // An admin change cannot be applied live.
+  auto moved = minimal_config();
+  moved.replace(moved.find("127.0.0.1:0"), 11, "127.0.0.1:1");
+  std::ofstream(path) << moved;
+  process_->send_signal(SIGHUP);
+  ASSERT_TRUE(process_->wait_for_line(stream::err, "SIGHUP: config restart_required", 5s))
+      << process_->console();
+  EXPECT_EQ(reloads("restart_required"), 1);
+}
+
 TEST_F(daemon_process, healthz_ok_unknown_paths_404_wrong_method_405) {
   start(minimal_config());
   auto health = http_get("127.0.0.1", port_, "/healthz");
