@@ -196,14 +196,22 @@ bool check(state& s) {
 bool relevant(const state& s, const char* data, std::size_t size) {
   std::size_t pos = 0;
   while (pos + sizeof(inotify_event) <= size) {
-    const auto* ev = reinterpret_cast<const inotify_event*>(data + pos);
-    if (ev->wd == s.file_wd || (ev->mask & IN_Q_OVERFLOW) != 0) {
+    // Copied out, not cast: the read buffer lives in a coroutine frame, where g++ 12 does not
+    // honour alignas (UBSan: misaligned inotify_event).
+    inotify_event ev{};
+    std::memcpy(&ev, data + pos, sizeof ev);
+    if (ev.wd == s.file_wd || (ev.mask & IN_Q_OVERFLOW) != 0) {
       return true;
     }
-    if (ev->wd == s.dir_wd && ev->len > 0 && s.base == ev->name) {
-      return true;
+    if (ev.wd == s.dir_wd && ev.len > 0 && pos + sizeof ev + ev.len <= size) {
+      // The name is NUL-padded to len bytes.
+      std::string_view name(data + pos + sizeof ev, ev.len);
+      name = name.substr(0, name.find('\0'));
+      if (name == s.base) {
+        return true;
+      }
     }
-    pos += sizeof(inotify_event) + ev->len;
+    pos += sizeof(inotify_event) + ev.len;
   }
   return false;
 }
