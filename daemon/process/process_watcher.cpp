@@ -55,6 +55,9 @@ struct process_watcher::state {
   process_metrics metrics;
   restart_tracker tracker;
   readiness_gate gate;
+  // When watching began: a process that started earlier printed its listening line before
+  // anyone could read it (a console file is followed from its end).
+  std::chrono::steady_clock::time_point watching_since = std::chrono::steady_clock::now();
   resource_sampler sampler;
   proc_connector connector;
   std::unique_ptr<process_locator> locator;  // null for exec
@@ -126,10 +129,14 @@ void process_watcher::state::on_started(const process_identity& id) {
   current = id;
   auto update = tracker.on_start(id, now);
   gate.on_start(now);
-  // A process that has run longer than the grace printed its listening line long before we
-  // attached; waiting for it again would only manufacture a readiness timeout.
+  // A process that has run longer than the grace, or that was already running when watching
+  // began, printed its listening line before we could see it; waiting for it again would only
+  // manufacture a readiness timeout. Readiness then rests on the fast-path probe alone.
   auto uptime = uptime_of(id);
-  if (uptime > options.config.start_grace) {
+  // 50 ms of slack: the kernel's start time is in clock ticks (10 ms), so a child started
+  // right after start() must not look older than the watch.
+  const bool started_before_watching = now - uptime + std::chrono::milliseconds(50) < watching_since;
+  if (uptime > options.config.start_grace || started_before_watching) {
     gate.on_listening_line();
   }
   metrics.set_up(true);
@@ -334,6 +341,7 @@ void process_watcher::start() {
     return;
   }
   s->running = true;
+  s->watching_since = clock::now();
   bool needs_connector =
       s->options.use_proc_connector && !std::holds_alternative<process_exec>(s->options.config.selector);
   if (needs_connector) {

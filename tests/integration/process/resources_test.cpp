@@ -4,7 +4,10 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <thread>
+
 #include "tests/integration/process/watcher_harness.hpp"
+#include "tests/support/subprocess.hpp"
 
 namespace meshwatch::test {
 namespace {
@@ -124,6 +127,27 @@ TEST_F(resources, readiness_needs_line_and_probe_and_resets_on_exit) {
   EXPECT_EQ(not_ready->detail, "process exited");
   EXPECT_EQ(gauge("meshwatch_target_ready"), 0.0);
   EXPECT_EQ(h_.watcher().readiness_state(), readiness::down);
+}
+
+TEST_F(resources, a_process_running_before_watching_began_is_ready_on_the_probe_alone) {
+  // Its listening line was printed before anyone watched (a console file is followed from its
+  // end), so only the fast-path probe can prove readiness; waiting for the line would end in a
+  // false readiness timeout.
+  subprocess already_running({helper_path(), "run", dir_.path("ready")});
+  auto pid = wait_for_pid_file(dir_.path("ready"), 5s);
+  ASSERT_EQ(pid, already_running.pid());
+  // The scenario itself, not synchronisation: the process must be measurably older than the
+  // watch (start times have 10 ms ticks, and the watcher allows 50 ms of slack).
+  std::this_thread::sleep_for(300ms);
+  auto options = watcher_harness::fast_options(process_pidfile{dir_.path("ready")});
+  options.config.start_grace = std::chrono::minutes(5);  // young process, long grace: not the "old" rule
+  h_.start(std::move(options));
+  ASSERT_TRUE(h_.wait_for(process_event_kind::started, 5s)) << h_.event_summary();
+  EXPECT_EQ(h_.watcher().readiness_state(), readiness::starting);
+  h_.watcher().note_fast_path_probe(true);
+  ASSERT_TRUE(h_.wait_for(process_event_kind::ready, 1s)) << h_.event_summary();
+  already_running.send_signal(SIGKILL);
+  ASSERT_TRUE(h_.wait_for(process_event_kind::exited, 5s));
 }
 
 TEST_F(resources, readiness_timeout_after_the_grace) {
