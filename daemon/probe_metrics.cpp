@@ -12,6 +12,17 @@ const prometheus::Histogram::BucketBoundaries latency_buckets{0.001, 0.0025, 0.0
 constexpr std::array phase_names{"connect",   "write",       "first_byte", "transfer",
                                  "handshake", "first_reply", "query"};
 
+// The label set every per-run series of one probe shares.
+prometheus::Labels endpoint_labels(const std::string& target, const std::string& probe,
+                                   const std::string& route, const std::string& method,
+                                   probe_kind_name kind) {
+  return {{"target", target},
+          {"probe", probe},
+          {"route", route},
+          {"method", method},
+          {"kind", std::string(to_string(kind))}};
+}
+
 }  // namespace
 
 probe_metric_families::probe_metric_families(prometheus::Registry& r)
@@ -80,27 +91,10 @@ probe_metric_families::probe_metric_families(prometheus::Registry& r)
 probe_series::probe_series(probe_metric_families& f, const std::string& target, const std::string& probe,
                            const std::string& route, const std::string& method, probe_kind_name kind,
                            const std::vector<std::string>& stages)
-    : success_(f.success.Add({{"target", target},
-                              {"probe", probe},
-                              {"route", route},
-                              {"method", method},
-                              {"kind", std::string(to_string(kind))}})),
-      healthy_(f.healthy.Add({{"target", target},
-                              {"probe", probe},
-                              {"route", route},
-                              {"method", method},
-                              {"kind", std::string(to_string(kind))}})),
-      duration_(f.duration.Add({{"target", target},
-                                {"probe", probe},
-                                {"route", route},
-                                {"method", method},
-                                {"kind", std::string(to_string(kind))}},
-                               latency_buckets)),
-      runs_(f.runs.Add({{"target", target},
-                        {"probe", probe},
-                        {"route", route},
-                        {"method", method},
-                        {"kind", std::string(to_string(kind))}})),
+    : success_(f.success.Add(endpoint_labels(target, probe, route, method, kind))),
+      healthy_(f.healthy.Add(endpoint_labels(target, probe, route, method, kind))),
+      duration_(f.duration.Add(endpoint_labels(target, probe, route, method, kind), latency_buckets)),
+      runs_(f.runs.Add(endpoint_labels(target, probe, route, method, kind))),
       skipped_(f.skipped.Add({{"target", target}, {"probe", probe}})),
       inconclusive_(f.inconclusive.Add({{"target", target}, {"probe", probe}})),
       http_status_(
@@ -110,11 +104,7 @@ probe_series::probe_series(probe_metric_families& f, const std::string& target, 
       regressed_(f.regressed.Add({{"target", target}, {"probe", probe}, {"route", route}})),
       shape_changes_(f.shape_changes.Add({{"target", target}, {"probe", probe}, {"route", route}})),
       suspended_(f.suspended.Add({{"target", target}, {"probe", probe}})) {
-  const prometheus::Labels base{{"target", target},
-                                {"probe", probe},
-                                {"route", route},
-                                {"method", method},
-                                {"kind", std::string(to_string(kind))}};
+  const prometheus::Labels base = endpoint_labels(target, probe, route, method, kind);
   // Phases that this kind of probe has; pipelines report their steps as stages instead.
   for (const char* phase : phase_names) {
     std::string_view p = phase;
