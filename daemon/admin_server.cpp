@@ -22,11 +22,12 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 struct admin_server::impl {
-  impl(asio::io_context& io, admin_server_options o) : options(std::move(o)), acceptor(io) {}
+  impl(asio::io_context& io, admin_server_options o)
+      : options(std::move(o)), acceptor(io), routes(options.bearer_token) {}
 
   admin_server_options options;
   tcp::acceptor acceptor;
-  std::map<std::string, handler, std::less<>> routes;
+  admin_routes routes;
   // Open connections, so stop() can close them; sessions remove themselves.
   std::list<std::weak_ptr<beast::tcp_stream>> connections;
   bool stopped = false;
@@ -37,49 +38,87 @@ namespace {
 using request = http::request<http::string_body>;
 using response = http::response<http::string_body>;
 
-response make_response(const request& req, int status, std::string content_type, std::string body) {
-  response res{static_cast<http::status>(status), req.version()};
+constexpr std::string_view text_plain = "text/plain; charset=utf-8";
+
+// Compares every byte whatever the first difference, so response timing does not reveal how
+// much of a guessed token was right.
+bool same_secret(std::string_view given, std::string_view expected) {
+  if (expected.empty()) {
+    return false;
+  }
+  unsigned char diff = given.size() == expected.size() ? 0 : 1;
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    diff |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
+  }
+  return diff == 0;
+}
+
+std::string_view allow_header(admin_method method) {
+  return method == admin_method::get ? "GET, HEAD" : "POST";
+}
+
+response make_response(const request& req, admin_response out) {
+  response res{static_cast<http::status>(out.status), req.version()};
   res.set(http::field::server, "meshwatch/" + std::string(build_version()));
-  res.set(http::field::content_type, content_type);
+  res.set(http::field::content_type, out.content_type);
   res.set(http::field::cache_control, "no-store");
+  for (const auto& [name, value] : out.headers) {
+    res.set(name, value);
+  }
   res.keep_alive(req.keep_alive());
-  res.body() = req.method() == http::verb::head ? std::string() : std::move(body);
+  auto length = out.body.size();
+  res.body() = req.method() == http::verb::head ? std::string() : std::move(out.body);
   res.prepare_payload();
   if (req.method() == http::verb::head) {
-    res.content_length(body.size());
+    res.content_length(length);
   }
   return res;
 }
 
-response route_request(admin_server::impl& server, const request& req) {
-  std::string_view target = req.target();
-  std::string_view path = target.substr(0, target.find('?'));
+}  // namespace
 
-  if (server.options.bearer_token) {
-    auto auth = req[http::field::authorization];
-    if (auth != "Bearer " + *server.options.bearer_token) {
-      auto res = make_response(req, 401, "text/plain; charset=utf-8", "unauthorized\n");
-      res.set(http::field::www_authenticate, "Bearer");
-      return res;
+admin_routes::admin_routes(std::optional<std::string> bearer_token)
+    : bearer_token_(std::move(bearer_token)) {}
+
+void admin_routes::add(admin_method method, std::string path, admin_handler h) {
+  routes_[std::move(path)] = route{method, std::move(h)};
+}
+
+admin_response admin_routes::dispatch(std::string_view method, std::string_view target,
+                                      std::string_view authorization) const {
+  std::string_view path = target.substr(0, target.find('?'));
+  if (bearer_token_) {
+    constexpr std::string_view scheme = "Bearer ";
+    if (!authorization.starts_with(scheme) ||
+        !same_secret(authorization.substr(scheme.size()), *bearer_token_)) {
+      return {401, std::string(text_plain), "unauthorized\n", {{"WWW-Authenticate", "Bearer"}}};
     }
   }
-  auto route = server.routes.find(path);
-  if (route == server.routes.end()) {
-    return make_response(req, 404, "text/plain; charset=utf-8", "not found\n");
+  auto found = routes_.find(path);
+  if (found == routes_.end()) {
+    return {404, std::string(text_plain), "not found\n", {}};
   }
-  if (req.method() != http::verb::get && req.method() != http::verb::head) {
-    auto res = make_response(req, 405, "text/plain; charset=utf-8", "method not allowed\n");
-    res.set(http::field::allow, "GET, HEAD");
-    return res;
+  const route& r = found->second;
+  bool allowed = r.method == admin_method::get ? method == "GET" || method == "HEAD" : method == "POST";
+  if (!allowed) {
+    return {405,
+            std::string(text_plain),
+            "method not allowed\n",
+            {{"Allow", std::string(allow_header(r.method))}}};
   }
-  admin_response out;
   try {
-    out = route->second();
+    return r.handler();
   } catch (const std::exception& e) {
     spdlog::error("admin: handler for {} failed: {}", path, e.what());
-    out = {500, "text/plain; charset=utf-8", "internal error\n"};
+    return {500, std::string(text_plain), "internal error\n", {}};
   }
-  return make_response(req, out.status, std::move(out.content_type), std::move(out.body));
+}
+
+namespace {
+
+response route_request(admin_server::impl& server, const request& req) {
+  return make_response(
+      req, server.routes.dispatch(req.method_string(), req.target(), req[http::field::authorization]));
 }
 
 asio::awaitable<void> serve_connection(std::shared_ptr<admin_server::impl> server,
@@ -97,7 +136,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<admin_server::impl> serve
       bare.version(11);
       bare.keep_alive(false);
       int status = read_error == http::error::header_limit ? 431 : 413;
-      auto res = make_response(bare, status, "text/plain; charset=utf-8", "request too large\n");
+      auto res = make_response(bare, {status, std::string(text_plain), "request too large\n", {}});
       stream->expires_after(server->options.write_timeout);
       co_await http::async_write(*stream, res, asio::as_tuple(asio::use_awaitable));
       break;
@@ -151,7 +190,13 @@ admin_server::admin_server(asio::io_context& io, admin_server_options options)
 
 admin_server::~admin_server() { stop(); }
 
-void admin_server::add_route(std::string path, handler h) { impl_->routes[std::move(path)] = std::move(h); }
+void admin_server::add_route(std::string path, handler h) {
+  impl_->routes.add(admin_method::get, std::move(path), std::move(h));
+}
+
+void admin_server::add_post_route(std::string path, handler h) {
+  impl_->routes.add(admin_method::post, std::move(path), std::move(h));
+}
 
 unsigned short admin_server::listen() {
   // Errors are rethrown as std::system_error so callers need no Boost headers.

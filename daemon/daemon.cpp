@@ -15,7 +15,9 @@
 #include "daemon/metrics_exposition.hpp"
 #include "daemon/probe_engine.hpp"
 #include "daemon/process_collector.hpp"
+#include "daemon/reloader.hpp"
 #include "daemon/self_metrics.hpp"
+#include "daemon/status_page.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "daemon/systemd_watchdog.hpp"
 #include "daemon/target_supervisor.hpp"
@@ -34,13 +36,11 @@ constexpr std::chrono::minutes fixture_refresh_period{5};
 }  // namespace
 
 int run_daemon(const config& cfg, std::function<load_result()> reload) {
-  config running = cfg;    // what is applied now; SIGHUP may replace its probes
   asio::io_context io(1);  // one thread: every component below runs on it
 
   auto registry = std::make_shared<prometheus::Registry>();
   auto process_metrics = std::make_shared<process_collector>();
   self_metrics self(*registry);
-  reload_metrics reloads(*registry);
 
   loop_lag_monitor lag(io, lag_probe_period, lag_stall_threshold,
                        [&self](double seconds) { self.set_loop_lag(seconds); });
@@ -66,6 +66,25 @@ int run_daemon(const config& cfg, std::function<load_result()> reload) {
     return 1;
   }
 
+  // SIGHUP and POST /-/reload share this one step. Probes and defaults are swapped with a
+  // fresh engine: series of unchanged probes are the same (the registry merges), in-flight
+  // runs of the old engine finish harmlessly. Before the first seeding is done the fresh engine
+  // is left for that start: starting it twice would run every probe loop twice.
+  bool probing = false;
+  reloader config_reloader(
+      cfg, std::move(reload),
+      [&](const config& next) {
+        auto fresh = std::make_unique<probe_engine>(io, next, *registry, supervisor->engine_hooks(base_hooks),
+                                                    databases.runners());
+        engine->stop();
+        supervisor->bind_engine(*fresh);
+        engine = std::move(fresh);
+        if (probing) {
+          engine->start();
+        }
+      },
+      *registry);
+
   admin_server_options admin_options;
   admin_options.host = cfg.admin.listen.host;
   admin_options.port = cfg.admin.listen.port;
@@ -90,6 +109,13 @@ int run_daemon(const config& cfg, std::function<load_result()> reload) {
                             supervisor->incidents_status_json())};
   });
 
+  admin.add_post_route("/-/reload", [&config_reloader] {
+    auto decision = config_reloader.reload("POST /-/reload");
+    return admin_response{
+        reload_http_status(decision.outcome), "application/json", reload_response_json(decision), {}};
+  });
+  admin.add_route("/", [] { return status_page_response(); });
+
   unsigned short port = 0;
   try {
     port = admin.listen();
@@ -107,30 +133,7 @@ int run_daemon(const config& cfg, std::function<load_result()> reload) {
           return;
         }
         if (signal_number == SIGHUP) {
-          auto loaded = reload();
-          auto decision = decide_reload(running, loaded);
-          if (decision.outcome == reload_outcome::applied) {
-            // A fresh engine for the new probes: series of unchanged probes are the same
-            // (the registry merges), in-flight runs of the old engine finish harmlessly.
-            try {
-              auto fresh = std::make_unique<probe_engine>(
-                  io, *loaded.value, *registry, supervisor->engine_hooks(base_hooks), databases.runners());
-              engine->stop();
-              supervisor->bind_engine(*fresh);
-              engine = std::move(fresh);
-              engine->start();
-              running = *loaded.value;
-            } catch (const std::exception& e) {
-              decision = {reload_outcome::invalid, e.what()};
-            }
-          }
-          reloads.record(decision.outcome);
-          auto level =
-              decision.outcome == reload_outcome::applied || decision.outcome == reload_outcome::unchanged
-                  ? spdlog::level::info
-                  : spdlog::level::warn;
-          spdlog::log(level, "SIGHUP: config {}: {}{}", to_string(decision.outcome), decision.why,
-                      decision.outcome == reload_outcome::applied ? "" : "; keeping the running config");
+          config_reloader.reload("SIGHUP");
           signals.async_wait(on_signal);
           return;
         }
@@ -152,11 +155,13 @@ int run_daemon(const config& cfg, std::function<load_result()> reload) {
   watchdog.start();
   listen_address bound = cfg.admin.listen;
   bound.port = port;
-  spdlog::info("meshwatch {} ({}) admin server listening on http://{} (/metrics, /healthz, /status)",
-               build_version(), build_revision(), bound.text());
+  spdlog::info(
+      "meshwatch {} ({}) admin server listening on http://{} (/, /metrics, /healthz, /status, /-/reload)",
+      build_version(), build_revision(), bound.text());
   // Probes start once the synthetic tenant has been seeded (or seeding failed, which is logged
   // and visible in db_up): READY means config loaded, admin bound, first fixture attempt made.
   databases.start_refresh(io, fixture_refresh_period, [&] {
+    probing = true;
     engine->start();
     spdlog::info("probing {} target(s) with {} probe run(s)", cfg.targets.size(), engine->size());
     notify_ready();

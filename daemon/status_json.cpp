@@ -1,6 +1,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <chrono>
+
 #include "daemon/probe_engine.hpp"
 
 namespace meshwatch {
@@ -79,6 +81,9 @@ std::string render_status_json(const std::vector<probe_status>& probes) {
     w.EndObject();
   }
   w.EndArray();
+  // The server's clock, so readers (the status page) compute ages without trusting their own.
+  w.Key("generated_at_unix");
+  w.Double(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
   w.EndObject();
   return {buffer.GetString(), buffer.GetSize()};
 }

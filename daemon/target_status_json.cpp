@@ -2,6 +2,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "daemon/process/resource_sampler.hpp"
 #include "daemon/target_watch.hpp"
 
 namespace meshwatch {
@@ -75,6 +76,28 @@ void write_process(writer& w, const target_watch& t) {
   w.Bool(p.in_start_grace());
   w.Key("restarts");
   w.Uint64(t.restarts);
+  // Read now rather than kept from the watcher's last sample: /status is asked for rarely,
+  // and the identity check means a reused PID never lends its numbers.
+  w.Key("resources");
+  std::optional<resource_sampler::reading> reading;
+  if (current) {
+    reading = resource_sampler{}.sample(*current);
+  }
+  if (reading) {
+    const auto& s = reading->sample;
+    w.StartObject();
+    w.Key("resident_bytes");
+    w.Uint64(s.resident_bytes);
+    w.Key("threads");
+    w.Int64(s.threads);
+    w.Key("open_fds");
+    w.Int64(s.open_fds);
+    w.Key("max_fds");
+    w.Int64(s.max_fds);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
   w.Key("exit_status_available");
   w.Bool(p.exit_status_available());
   w.Key("last_exit");
