@@ -33,9 +33,14 @@ struct db_worker_options {
   std::chrono::milliseconds connect_timeout{std::chrono::seconds{3}};
   /** Upper bound for one statement; a job's remaining time lowers it per job. */
   std::chrono::milliseconds statement_timeout{std::chrono::seconds{30}};
-  /** After a failed connect, jobs fail fast until the backoff passes (doubling up to max). */
+  /**
+   * After a failed connect, jobs fail fast until the backoff passes (doubling up to max).
+   * The max is short on purpose: Mesher's own pool reconnects on its next request, and a
+   * pipeline's persistence step (a few seconds) must see PostgreSQL back as soon as Mesher
+   * does, or it fails after the HTTP step has already changed synthetic rows.
+   */
   std::chrono::milliseconds reconnect_backoff_initial{std::chrono::milliseconds{200}};
-  std::chrono::milliseconds reconnect_backoff_max{std::chrono::seconds{10}};
+  std::chrono::milliseconds reconnect_backoff_max{std::chrono::seconds{2}};
   /** stop() waits this long for the thread; past it the thread is detached (logged). */
   std::chrono::milliseconds stop_timeout{std::chrono::milliseconds{1500}};
   /** How long past a job's deadline the caller still waits for the DB thread's own answer. */

@@ -62,6 +62,13 @@ db_failure failure(failure_reason reason, std::string message) {
   return db_failure{reason, std::move(message), {}};
 }
 
+// A connection that is down or was lost (no SQLSTATE from the server, class 08, or the server
+// shutting down, 57P0x) can be back within the step's window; an SQL error will not be.
+bool transient(const db_failure& f) {
+  return f.reason == failure_reason::db_error &&
+         (f.sqlstate.empty() || f.sqlstate.starts_with("08") || f.sqlstate.starts_with("57P"));
+}
+
 }  // namespace
 
 std::string limited_poll_sql(std::string_view sql, std::size_t limit) {
@@ -106,6 +113,11 @@ boost::asio::awaitable<db_outcome<pg_poll_result>> poll_pg_query(db_worker& work
   auto interval = options.first_interval;
   int polls = 0;
   std::optional<std::size_t> last_rows;  // rows of the last answered poll
+  // Set while the latest poll failed for want of a connection. Mesher may well be serving
+  // again before the DB thread has reconnected (after an outage, or a restart of PostgreSQL):
+  // giving up at once would abort a pipeline half-way, after its HTTP step changed synthetic
+  // rows, and leave them for the next run to trip over.
+  std::optional<db_failure> unreachable;
   for (;;) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock_type::now());
     if (left.count() <= 0) {
@@ -116,14 +128,18 @@ boost::asio::awaitable<db_outcome<pg_poll_result>> poll_pg_query(db_worker& work
     };
     db_outcome<poll_answer> answer = co_await worker.run<poll_answer>(std::move(job), left);
     ++polls;
-    if (!answer) {
+    if (!answer && transient(answer.error())) {
+      unreachable = answer.error();
+    } else if (!answer) {
       if (answer.error().reason != failure_reason::timeout) {
         co_return db_outcome<pg_poll_result>::failure(answer.error());
       }
       break;  // the poll itself ran out of time: the window is over
+    } else {
+      unreachable.reset();
+      last_rows = answer.value().rows;
     }
-    last_rows = answer.value().rows;
-    if (answer.value().rows >= min_rows) {
+    if (answer && answer.value().rows >= min_rows) {
       pg_poll_result result;
       result.rows = answer.value().rows;
       result.first_row = std::move(answer.value().first_row);
@@ -141,6 +157,11 @@ boost::asio::awaitable<db_outcome<pg_poll_result>> poll_pg_query(db_worker& work
   }
 
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started);
+  if (unreachable) {
+    unreachable->message +=
+        " (" + std::to_string(polls) + " polls in " + std::to_string(elapsed.count()) + " ms)";
+    co_return db_outcome<pg_poll_result>::failure(std::move(*unreachable));
+  }
   if (!last_rows) {
     co_return db_outcome<pg_poll_result>::failure(failure(
         failure_reason::timeout, "no poll answered within " + std::to_string(within.count()) + " ms"));

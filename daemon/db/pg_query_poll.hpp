@@ -36,7 +36,8 @@ struct pg_poll_result {
 /**
  * Renders `step.params` with `vars` (an unbound variable fails with `internal`), then polls.
  * Failures: not_persisted (polls answered, too few rows until `within` ran out), timeout
- * (no poll answered in time), db_error (a poll failed: SQL error, DB down).
+ * (no poll answered in time), db_error (an SQL error, at once; or no connection to the
+ * database until `within` ran out — a lost or refused connection is retried in the window).
  */
 boost::asio::awaitable<db_outcome<pg_poll_result>> poll_pg_query(db_worker& worker, pg_query_step step,
                                                                  template_vars vars,

@@ -208,6 +208,27 @@ TEST(db_worker, unreachable_server_is_db_error_quickly) {
   EXPECT_NE(again.error().message.find("not connected"), std::string::npos) << again.error().message;
 }
 
+TEST(db_worker, reconnect_attempts_stay_at_most_two_seconds_apart_however_long_the_outage) {
+  boost::asio::io_context io;
+  db_worker worker(db_test::config_for("postgres://mesh:mesh@127.0.0.1:1/mesher"));
+  // 200 ms doubling reaches 3.2 s after five refused connects (6.2 s): run jobs for longer.
+  long longest_wait = 0;
+  const auto until = clock_type::now() + 7s;
+  while (clock_type::now() < until) {
+    db_outcome<int> answer = run_sync(io, worker.run<int>(select_int("SELECT 1"), 2s));
+    ASSERT_FALSE(answer.ok());
+    EXPECT_EQ(answer.error().reason, failure_reason::db_error);
+    const std::string& message = answer.error().message;
+    if (auto at = message.find("next attempt in "); at != std::string::npos) {
+      longest_wait = std::max(longest_wait, std::stol(message.substr(at + 16)));
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_GT(longest_wait, 0) << "no job ever saw the backoff";
+  // Mesher reconnects on its next request; the DB thread must not lag far behind it.
+  EXPECT_LE(longest_wait, 2000);
+}
+
 TEST(db_worker, invalid_dsn_fails_every_job_without_a_thread_round_trip) {
   boost::asio::io_context io;
   db_worker worker(db_test::config_for("postgres://[broken"));
