@@ -5,9 +5,11 @@
 namespace meshwatch {
 namespace {
 
-// Seconds. Loopback probes take milliseconds; timeouts end at tens of seconds.
-const prometheus::Histogram::BucketBoundaries latency_buckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                                              0.25,  0.5,    1,     2.5,  5,     10,   30};
+// Seconds. A loopback probe's median is a few hundred microseconds (tests/bench), so the first
+// buckets are sub-millisecond or its p50 could not be read from /metrics; timeouts end at tens
+// of seconds.
+const prometheus::Histogram::BucketBoundaries latency_buckets{
+    0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 
 constexpr std::array phase_names{"connect",   "write",       "first_byte", "transfer",
                                  "handshake", "first_reply", "query"};

@@ -61,8 +61,9 @@ std::chrono::milliseconds probe_schedule::jittered(std::chrono::milliseconds gap
 }
 
 schedule_time probe_schedule::first_run(schedule_time now) {
+  const auto spread = std::min(policy_.interval, first_run_spread);
   const auto delay = std::chrono::milliseconds{
-      static_cast<std::int64_t>(std::floor(static_cast<double>(policy_.interval.count()) * uniform()))};
+      static_cast<std::int64_t>(std::floor(static_cast<double>(spread.count()) * uniform()))};
   return now + delay;
 }
 

@@ -49,6 +49,12 @@ inline constexpr std::chrono::milliseconds risky_min_spacing = std::chrono::minu
 inline constexpr probe_budget default_budget{12, std::chrono::hours{1}};
 /** The shortest gap while unhealthy, whatever the interval: a failing Mesher is not hammered. */
 inline constexpr std::chrono::milliseconds min_unhealthy_interval = std::chrono::seconds{1};
+/**
+ * First runs are spread over at most this much: long-interval probes (risky ones run every
+ * 5–15 minutes) would otherwise leave the catalogue half unknown for minutes after each start
+ * or restart of meshwatch, which is exactly when an operator looks at it.
+ */
+inline constexpr std::chrono::milliseconds first_run_spread = std::chrono::seconds{30};
 /** Budgets are bounded so the start history is too. */
 inline constexpr int max_budget_runs = 10'000;
 
@@ -75,7 +81,7 @@ class probe_schedule {
  public:
   probe_schedule(schedule_policy policy, random_source random);
 
-  /** A random first delay in [0, interval), so probes started together spread out. */
+  /** A random first delay in [0, min(interval, first_run_spread)), so probes started together spread out. */
   schedule_time first_run(schedule_time now);
 
   struct start_decision {

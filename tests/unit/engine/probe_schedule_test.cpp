@@ -71,6 +71,16 @@ TEST(probe_schedule, first_delays_spread_over_the_interval) {
   }
 }
 
+TEST(probe_schedule, long_intervals_start_within_the_first_run_spread) {
+  // A 10-minute (risky) probe still gets its first result within 30 s of start-up; its later
+  // runs keep the full interval.
+  probe_schedule s{policy(10min), fixed({0.0, 0.5, 0.999999, 0.0})};
+  EXPECT_EQ(s.first_run(t0), t0);
+  EXPECT_EQ(s.first_run(t0), t0 + first_run_spread / 2);
+  EXPECT_LT(s.first_run(t0), t0 + first_run_spread);
+  EXPECT_GE(s.next_run(t0, false), t0 + 9min);
+}
+
 TEST(probe_schedule, sloppy_random_values_are_clamped) {
   probe_schedule s{policy(10s), fixed({1.0, 7.0, -3.0, std::numeric_limits<double>::quiet_NaN()})};
   EXPECT_LT(s.first_run(t0), t0 + 10s);
