@@ -38,6 +38,17 @@ std::size_t exec_targets(const config& cfg) {
   return n;
 }
 
+/**
+ * The fast path runs no Mesh code (FAILURES.md D5) and readiness waits for it after every
+ * restart: crash attribution must never suspend it, however often it ran just before a crash.
+ */
+incident_service_options exempt_fast_path(incident_service_options options) {
+  options.correlator.never_suspect = [](std::string_view probe, std::string_view route) {
+    return route == fast_path_route || probe == fast_path_name;
+  };
+  return options;
+}
+
 }  // namespace
 
 target_supervisor_options supervisor_options_from_environment() {
@@ -52,7 +63,7 @@ bool is_fast_path_probe(const probe_result& r) {
 
 target_supervisor::target_supervisor(asio::io_context& io, const config& cfg, prometheus::Registry& registry,
                                      target_supervisor_options options)
-    : incidents_(io, registry, target_names(cfg), std::move(options.incidents)) {
+    : incidents_(io, registry, target_names(cfg), exempt_fast_path(std::move(options.incidents))) {
   auto execs = exec_targets(cfg);
   auto stop_grace = execs == 0 ? exec_stop_budget
                                : std::max(min_exec_stop_grace, exec_stop_budget / static_cast<long>(execs));

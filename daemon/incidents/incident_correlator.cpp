@@ -152,8 +152,11 @@ struct incident_correlator::state {
     for (const auto& f : evidence.failures_since(inc.target, anchor - options.window_before)) {
       attach_failure(inc, f.failure, f.at);
     }
-    // The lines closest to the trigger say the most: keep the last ones.
-    for (auto& c : last_n(evidence.console_between(inc.target, console_since, anchor),
+    // The lines closest to the trigger say the most: keep the last ones. An outage is anchored
+    // at its first failing probe's start, before the lines printed while that probe waited (an
+    // accept-error flood, F-34): everything received until now belongs to it.
+    const time_point console_until = std::max(anchor, clocks.steady());
+    for (auto& c : last_n(evidence.console_between(inc.target, console_since, console_until),
                           incident_limits::max_console_lines)) {
       inc.console.push_back(std::move(c.line));
       inc.console.back().offset = offset_between(anchor, c.at);
@@ -205,7 +208,9 @@ struct incident_correlator::state {
         inc.probe_before = p;
       }
       if (s.at >= anchor - options.attribution_window) {
-        candidates.push_back({s.probe, s.at});
+        if (!options.never_suspect || !options.never_suspect(s.probe, s.route)) {
+          candidates.push_back({s.probe, s.at});
+        }
         in_window.push_back(std::move(p));
       }
     }
@@ -361,7 +366,21 @@ struct incident_correlator::state {
       open_panic_incident(e.target, make_incident_panic(d, {}), {e.time.wall, e.time.mono}, true);
     } else if (e.severity >= console_severity::warning) {
       incident_console_line line{e.kind, bounded_text(e.line, incident_limits::max_line_bytes), {}};
+      attach_console_line(e.target, line, e.time.mono);
       evidence.add(incident_evidence::console_line{e.target, std::move(line), e.time.mono});
+    }
+  }
+
+  /** An error line while an incident is open joins it, as failing probes do (bounded: the first ones). */
+  void attach_console_line(const std::string& target_name, const incident_console_line& line, time_point at) {
+    for (auto& o : open) {
+      auto& inc = o.inc;
+      if (inc.target != target_name || at < inc.opened_at.mono || (o.deadline && at > *o.deadline) ||
+          inc.console.size() >= incident_limits::max_console_lines) {
+        continue;
+      }
+      inc.console.push_back(line);
+      inc.console.back().offset = offset_between(inc.opened_at.mono, at);
     }
   }
 

@@ -35,6 +35,11 @@ struct incident_correlator_options {
   std::chrono::milliseconds attribution_window{5000};
   /** The "probe just before" is the last start within this look-back. */
   std::chrono::milliseconds probe_before_window{10000};
+  /**
+   * Probes crash attribution must never suspect, by name and route; they still appear as the
+   * probe before a crash. Unset: any probe may be suspected.
+   */
+  std::function<bool(std::string_view probe, std::string_view route)> never_suspect;
   std::size_t attribution_crashes = 2;
   std::size_t attribution_history = 10;
   std::chrono::seconds attribution_max_age{3600};

@@ -183,7 +183,13 @@ void process_watcher::state::on_exited(const process_identity& id, const exit_st
                to_string(report.classification), report.startup_regression ? ", start-up regression" : "",
                report.uptime.count());
   emit(e);
-  if (gate.on_exit()) {
+  const bool was_ready = gate.on_exit();
+  // A located process is restarted by someone else (the watcher looks for the next one); the
+  // exec child never is, so its death is an outage from the first moment.
+  if (locator) {
+    gate.expect_restart(e.at);
+  }
+  if (was_ready) {
     emit_simple(process_event_kind::not_ready, id, "process exited");
   }
 }

@@ -67,7 +67,11 @@ class process_watcher {
   void note_fast_path_probe(bool passed);
 
   readiness readiness_state() const;
-  /** True while probe failures should be tagged "starting" rather than counted. */
+  /**
+   * True while probe failures should be tagged "starting" rather than counted: within the start
+   * grace of a (re)start, and — for a located process — in the gap between an exit and the next
+   * start, for at most the start grace.
+   */
   bool in_start_grace() const;
   std::optional<process_identity> current() const;
   /** Whether non-child exits can be classified (proc connector subscribed). */

@@ -16,6 +16,7 @@ readiness_gate::readiness_gate(std::chrono::milliseconds start_grace) : grace_(s
 void readiness_gate::on_start(clock::time_point now) {
   state_ = readiness::starting;
   started_at_ = now;
+  restart_expected_since_.reset();
   line_seen_ = false;
   probe_passed_ = false;
   timeout_reported_ = false;
@@ -25,9 +26,16 @@ bool readiness_gate::on_exit() {
   bool was_ready = state_ == readiness::ready;
   state_ = readiness::down;
   started_at_.reset();
+  restart_expected_since_.reset();
   line_seen_ = false;
   probe_passed_ = false;
   return was_ready;
+}
+
+void readiness_gate::expect_restart(clock::time_point exited_at) {
+  if (state_ == readiness::down) {
+    restart_expected_since_ = exited_at;
+  }
 }
 
 bool readiness_gate::maybe_ready() {
@@ -64,6 +72,9 @@ bool readiness_gate::readiness_timed_out(clock::time_point now) {
 }
 
 bool readiness_gate::in_grace(clock::time_point now) const {
+  if (state_ == readiness::down) {
+    return restart_expected_since_ && now - *restart_expected_since_ < grace_;
+  }
   return state_ == readiness::starting && started_at_ && now - *started_at_ < grace_;
 }
 

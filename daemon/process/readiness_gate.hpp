@@ -23,6 +23,12 @@ class readiness_gate {
   void on_start(clock::time_point now);
   /** The process is gone. Returns true when it was ready (a not_ready transition). */
   bool on_exit();
+  /**
+   * After on_exit: a new process is expected (a service manager restarts Mesher, the watcher
+   * re-locates it). Until it starts — for at most the start grace — probe failures belong to the
+   * restart, not to the endpoints: the gap of a normal restart is part of the restart.
+   */
+  void expect_restart(clock::time_point exited_at);
   /** Each returns true when this call made the process ready. */
   bool on_listening_line();
   bool on_fast_path_probe(bool passed);
@@ -34,6 +40,7 @@ class readiness_gate {
   bool readiness_timed_out(clock::time_point now);
 
   readiness state() const { return state_; }
+  /** Starting within the grace, or down within the grace of an expected restart. */
   bool in_grace(clock::time_point now) const;
   std::optional<clock::time_point> started_at() const { return started_at_; }
 
@@ -43,6 +50,7 @@ class readiness_gate {
   std::chrono::milliseconds grace_;
   readiness state_ = readiness::down;
   std::optional<clock::time_point> started_at_;
+  std::optional<clock::time_point> restart_expected_since_;
   bool line_seen_ = false;
   bool probe_passed_ = false;
   bool timeout_reported_ = false;

@@ -35,8 +35,10 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-/** `{"http":N,"ws":N,"control":N,"pid":N}` once the twin wrote it (it renames into place). */
-std::optional<twin_ports> read_ports(const std::filesystem::path& path) {
+}  // namespace
+
+/** Complete once the twin wrote it (it renames into place). */
+std::optional<twin_ports> read_twin_ports(const std::filesystem::path& path) {
   static const std::regex http(R"("http":(\d+))");
   static const std::regex control(R"("control":(\d+))");
   static const std::regex pid(R"("pid":(\d+))");
@@ -52,7 +54,35 @@ std::optional<twin_ports> read_ports(const std::filesystem::path& path) {
                     static_cast<unsigned short>(std::stoi(c[1])), std::stoi(p[1])};
 }
 
-std::string config_text(const std::filesystem::path& dir, unsigned short http_port, unsigned short ws_port) {
+namespace {
+
+std::string config_text(const std::filesystem::path& dir, unsigned short http_port, unsigned short ws_port,
+                        const watch_setup& setup) {
+  auto in_dir = [&dir](std::string text) {
+    static const std::string placeholder = "@DIR@";
+    for (auto at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder, at)) {
+      text.replace(at, placeholder.size(), dir.string());
+    }
+    return text;
+  };
+  std::string watched;
+  if (!setup.process.empty() || setup.no_process) {
+    if (!setup.process.empty()) {
+      watched += "    process: " + in_dir(setup.process) + "\n";
+    }
+    if (!setup.console.empty()) {
+      watched += "    console: " + in_dir(setup.console) + "\n";
+    }
+  } else {
+    watched =
+        "    process:\n"
+        "      exec: ['" +
+        binary_path("mesher-twin") + "', --mode, fixed, --control-listen, '127.0.0.1:0', --ports-file, '" +
+        (dir / "ports.json").string() +
+        "']\n"
+        "      start_grace: 20s\n"
+        "    console: { child: true }\n";
+  }
   // The fast-path probe runs often, so readiness (listening line + passing probe) comes quickly.
   return "admin:\n"
          "  listen: 127.0.0.1:0\n"
@@ -63,15 +93,7 @@ std::string config_text(const std::filesystem::path& dir, unsigned short http_po
          std::to_string(http_port) +
          "\n"
          "    ws: ws://127.0.0.1:" +
-         std::to_string(ws_port) +
-         "\n"
-         "    process:\n"
-         "      exec: ['" +
-         binary_path("mesher-twin") + "', --mode, fixed, --control-listen, '127.0.0.1:0', --ports-file, '" +
-         (dir / "ports.json").string() +
-         "']\n"
-         "      start_grace: 20s\n"
-         "    console: { child: true }\n"
+         std::to_string(ws_port) + "\n" + watched +
          "probes:\n"
          "  - name: fast_path\n"
          "    http: { method: GET, path: /__meshwatch }\n"
@@ -145,7 +167,10 @@ double metric_sum(const std::string& exposition, const std::string& name,
 }
 
 watched_twin::watched_twin(std::map<std::string, std::string> extra_env, std::string extra_probes)
-    : extra_probes_(std::move(extra_probes)), dir_(fresh_directory()) {
+    : watched_twin(watch_setup{std::move(extra_env), std::move(extra_probes), "", false, ""}) {}
+
+watched_twin::watched_twin(watch_setup setup)
+    : extra_probes_(std::move(setup.extra_probes)), setup_(std::move(setup)), dir_(fresh_directory()) {
   http_port_ = pick_free_port();
   ws_port_ = pick_free_port();
   env_ = {{"MESHER_HTTP_PORT", std::to_string(http_port_)},
@@ -153,7 +178,7 @@ watched_twin::watched_twin(std::map<std::string, std::string> extra_env, std::st
           {"MESHER_TWIN_DSN", postgres_dsn()},
           {"MESHER_TWIN_INTERVALS", "load=200ms,health=400ms,alert=1s"},
           {"STATE_DIRECTORY", dir_.string()}};
-  for (auto& [k, v] : extra_env) env_[k] = v;
+  for (auto& [k, v] : setup_.extra_env) env_[k] = v;
 }
 
 watched_twin::~watched_twin() {
@@ -168,7 +193,7 @@ bool watched_twin::start(std::string& why) {
     return false;
   }
   auto config = dir_ / "meshwatch.yaml";
-  std::ofstream(config) << config_text(dir_, http_port_, ws_port_) << extra_probes_;
+  std::ofstream(config) << config_text(dir_, http_port_, ws_port_, setup_) << extra_probes_;
   meshwatch_ = std::make_unique<subprocess>(
       std::vector<std::string>{binary_path("meshwatch"), "run", "--config", config.string()}, env_);
 
@@ -182,10 +207,13 @@ bool watched_twin::start(std::string& why) {
   std::smatch m;
   std::regex_search(*line, m, listening);
   admin_port_ = static_cast<unsigned short>(std::stoi(m[1]));
+  if (!setup_.process.empty() || setup_.no_process) {
+    return true;  // the test runs Mesher (or none) itself
+  }
 
   auto deadline = std::chrono::steady_clock::now() + 20s;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (auto p = read_ports(dir_ / "ports.json")) {
+    if (auto p = read_twin_ports(dir_ / "ports.json")) {
       ports_ = *p;
       return true;
     }
@@ -230,13 +258,17 @@ bool watched_twin::wait_status(const std::function<bool(const std::string&)>& ac
   }
 }
 
-int watched_twin::fault(const std::string& name, const std::string& query) const {
+int post_fault(unsigned short control_port, const std::string& name, const std::string& query) {
   http_request req;
   req.method = "POST";
   req.target = "/fault/" + name + (query.empty() ? "" : "?" + query);
-  auto res = http_call("127.0.0.1", ports_.control, req, 3s);
+  auto res = http_call("127.0.0.1", control_port, req, 3s);
   // segv, panic and exit0 answer, then die: a missing answer is not an error for them.
   return res ? res->status : 0;
+}
+
+int watched_twin::fault(const std::string& name, const std::string& query) const {
+  return post_fault(ports_.control, name, query);
 }
 
 std::string watched_twin::console() const { return meshwatch_ ? meshwatch_->console() : std::string(); }

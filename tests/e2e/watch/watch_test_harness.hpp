@@ -1,7 +1,8 @@
 #pragma once
-// `meshwatch run` with the Mesher twin as its exec child (console on the child's pipes), a
-// throwaway directory for the config, the twin's ports file and meshwatch's STATE_DIRECTORY,
-// and the bounded waits the tests use on /metrics and /status.
+// `meshwatch run` with the Mesher twin as its exec child (console on the child's pipes) — or
+// watching a pidfile/match/console file while the test runs the twin itself — a throwaway
+// directory for the config, the twin's ports file and meshwatch's STATE_DIRECTORY, and the
+// bounded waits the tests use on /metrics and /status.
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -33,16 +34,52 @@ struct twin_ports {
   int pid = 0;
 };
 
+/** `{"http":N,"ws":N,"control":N,"pid":N}` written by the twin (`--ports-file`); nullopt until complete. */
+std::optional<twin_ports> read_twin_ports(const std::filesystem::path& path);
+
+/** POST /fault/<name>[?query] on a twin's control port; the HTTP status, 0 on no answer. */
+int post_fault(unsigned short control_port, const std::string& name, const std::string& query = "");
+
+/**
+ * What the one target of `meshwatch run` watches. The defaults are the original harness: the
+ * twin as meshwatch's exec child with its console on the child's pipes.
+ */
+struct watch_setup {
+  /** Extra environment for meshwatch (and so for an exec twin), on top of the defaults. */
+  std::map<std::string, std::string> extra_env;
+  /** YAML list items appended under `probes:` (after the fast-path probe). */
+  std::string extra_probes;
+  /**
+   * The target's `process:` value as YAML flow text, e.g. `{ pidfile: '/x/mesher.pid' }`; the
+   * test then runs Mesher itself. Empty: the exec child (unless `no_process`). `@DIR@` here and
+   * in `console` stands for the test's directory (dir()).
+   */
+  std::string process;
+  /** Watch no process at all (a console-only target). */
+  bool no_process = false;
+  /** The target's `console:` with `process` or `no_process`, e.g. `{ file: '/x/m.log' }`; empty: none. */
+  std::string console;
+};
+
 class watched_twin {
  public:
   /** Extra environment for meshwatch (and so for the twin), on top of the defaults. */
   explicit watched_twin(std::map<std::string, std::string> extra_env = {}, std::string extra_probes = "");
+  explicit watched_twin(watch_setup setup);
   ~watched_twin();
 
-  /** Starts meshwatch; false (with `why`) unless the admin port and the twin's ports appear. */
+  /**
+   * Starts meshwatch; false (with `why`) unless the admin port appears, and for the exec child
+   * its ports file too.
+   */
   bool start(std::string& why);
 
   unsigned short admin_port() const { return admin_port_; }
+  /** The ports in the target's `http:`/`ws:` URLs (MESHER_HTTP_PORT / MESHER_WS_PORT). */
+  unsigned short http_port() const { return http_port_; }
+  unsigned short ws_port() const { return ws_port_; }
+  /** The environment a twin started by the test needs (ports, DSN, heartbeat intervals). */
+  const std::map<std::string, std::string>& environment() const { return env_; }
   const twin_ports& ports() const { return ports_; }
   const std::filesystem::path& dir() const { return dir_; }
   subprocess& meshwatch() { return *meshwatch_; }
@@ -69,6 +106,7 @@ class watched_twin {
  private:
   std::map<std::string, std::string> env_;
   std::string extra_probes_;  // YAML list items appended under `probes:`
+  watch_setup setup_;
   std::filesystem::path dir_;
   unsigned short http_port_ = 0;
   unsigned short ws_port_ = 0;

@@ -233,5 +233,49 @@ TEST_F(located, reused_pid_is_not_taken_for_a_restart) {
   EXPECT_FALSE(h_.watcher().current());
 }
 
+TEST_F(located, the_gap_between_exit_and_restart_is_in_the_start_grace) {
+  auto options = pidfile_options();
+  options.config.start_grace = 5s;
+  auto first = start_daemon(pidfile());
+  ASSERT_TRUE(first);
+  kill_on_exit guard1(*first);
+  h_.start(std::move(options));
+  ASSERT_TRUE(h_.wait_for(process_event_kind::started, 5s));
+  h_.watcher().note_listening_line();
+  h_.watcher().note_fast_path_probe(true);
+  ASSERT_EQ(h_.watcher().readiness_state(), readiness::ready);
+  EXPECT_FALSE(h_.watcher().in_start_grace());
+
+  ::kill(*first, SIGTERM);
+  ASSERT_TRUE(h_.wait_for(process_event_kind::exited, 5s)) << h_.event_summary();
+  // Mesher is being restarted: probes failing now fail because of the restart.
+  EXPECT_EQ(h_.watcher().readiness_state(), readiness::down);
+  EXPECT_TRUE(h_.watcher().in_start_grace());
+
+  auto second = start_daemon(pidfile());
+  ASSERT_TRUE(second);
+  kill_on_exit guard2(*second);
+  ASSERT_TRUE(h_.wait_for(process_event_kind::restarted, 5s)) << h_.event_summary();
+  EXPECT_EQ(h_.watcher().readiness_state(), readiness::starting);
+  EXPECT_TRUE(h_.watcher().in_start_grace());
+  h_.watcher().note_listening_line();
+  h_.watcher().note_fast_path_probe(true);
+  EXPECT_FALSE(h_.watcher().in_start_grace());
+}
+
+TEST_F(located, a_process_never_restarted_counts_again_after_the_grace) {
+  auto options = pidfile_options();
+  options.config.start_grace = 300ms;
+  auto pid = start_daemon(pidfile());
+  ASSERT_TRUE(pid);
+  kill_on_exit guard(*pid);
+  h_.start(std::move(options));
+  ASSERT_TRUE(h_.wait_for(process_event_kind::started, 5s));
+  ::kill(*pid, SIGKILL);
+  ASSERT_TRUE(h_.wait_for(process_event_kind::exited, 5s)) << h_.event_summary();
+  EXPECT_TRUE(h_.watcher().in_start_grace());
+  EXPECT_TRUE(h_.run_until([&] { return !h_.watcher().in_start_grace(); }, 2s));
+}
+
 }  // namespace
 }  // namespace meshwatch::test

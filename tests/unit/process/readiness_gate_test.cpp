@@ -100,5 +100,50 @@ TEST(readiness_gate, no_timeout_once_ready) {
   EXPECT_FALSE(g.readiness_timed_out(t0 + 1h));
 }
 
+TEST(readiness_gate, an_exit_alone_ends_the_grace) {
+  readiness_gate g(30s);
+  g.on_start(t0);
+  g.on_listening_line();
+  g.on_fast_path_probe(true);
+  g.on_exit();
+  EXPECT_FALSE(g.in_grace(t0 + 1min));  // no restart expected (an exec child): an outage at once
+}
+
+TEST(readiness_gate, the_gap_of_an_expected_restart_is_in_grace) {
+  readiness_gate g(30s);
+  g.on_start(t0);
+  g.on_listening_line();
+  g.on_fast_path_probe(true);
+  g.on_exit();
+  g.expect_restart(t0 + 1min);
+  EXPECT_EQ(g.state(), readiness::down);
+  EXPECT_TRUE(g.in_grace(t0 + 1min));
+  EXPECT_TRUE(g.in_grace(t0 + 1min + 29s));
+  EXPECT_FALSE(g.in_grace(t0 + 1min + 30s));  // never restarted: failures count again
+  EXPECT_FALSE(g.readiness_timed_out(t0 + 2min));
+}
+
+TEST(readiness_gate, the_new_start_takes_over_from_the_restart_gap) {
+  readiness_gate g(30s);
+  g.on_start(t0);
+  g.on_exit();
+  g.expect_restart(t0 + 10s);
+  g.on_start(t0 + 20s);
+  EXPECT_TRUE(g.in_grace(t0 + 45s));  // the new start's own grace, not the exit's
+  EXPECT_FALSE(g.in_grace(t0 + 50s));
+  g.on_listening_line();
+  EXPECT_TRUE(g.on_fast_path_probe(true));
+  EXPECT_FALSE(g.in_grace(t0 + 21s));
+}
+
+TEST(readiness_gate, expecting_a_restart_of_a_live_process_changes_nothing) {
+  readiness_gate g(30s);
+  g.on_start(t0);
+  g.on_listening_line();
+  g.on_fast_path_probe(true);
+  g.expect_restart(t0 + 1s);
+  EXPECT_FALSE(g.in_grace(t0 + 2s));
+}
+
 }  // namespace
 }  // namespace meshwatch
