@@ -64,6 +64,8 @@ struct ws_probe {
   std::optional<text_template> send;
   std::vector<json_expectation> expect_reply;  // on the first text frame after `send`
   std::optional<int> expect_close;             // e.g. 1008 for /ingest without auth
+  /** After the handshake (and the reply, if any): send a Ping and require its Pong in time. */
+  bool expect_pong = false;
 
   bool operator==(const ws_probe&) const = default;
 };

@@ -1,6 +1,9 @@
 #include "daemon/db_probes.hpp"
 
+#include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -13,7 +16,10 @@
 #include "daemon/db/fixture_seeder.hpp"
 #include "daemon/db/pg_checks.hpp"
 #include "daemon/db/pg_query_poll.hpp"
-#include "daemon/stream_subscriber.hpp"
+#include "daemon/stream_metrics.hpp"
+#include "daemon/stream_monitor.hpp"
+#include "daemon/stream_push_wait.hpp"
+#include "daemon/target_resolver.hpp"
 #include "probes/http_probe.hpp"
 #include "probes/json_body.hpp"
 #include "probes/json_check.hpp"
@@ -75,40 +81,60 @@ asio::awaitable<probe_result> run_pg_probe(db_worker* worker, db_metrics* metric
       checked.detail);
 }
 
+// What a ws_wait step needs to know about the request that should cause its push.
+struct pushed_by {
+  clock::time_point started;
+  std::uint64_t seq;  // the subscriber's next push seq when the request went out
+};
+
 }  // namespace
 
-asio::awaitable<probe_result> run_pipeline_probe(db_worker* worker, probe_config probe, probe_target target,
+bool needs_stream(const probe_config& probe) {
+  const auto* pipeline = std::get_if<pipeline_probe>(&probe.kind);
+  if (pipeline == nullptr) {
+    return false;
+  }
+  return std::any_of(pipeline->steps.begin(), pipeline->steps.end(), [](const pipeline_step& step) {
+    return std::holds_alternative<ws_wait_step>(step.action);
+  });
+}
+
+asio::awaitable<probe_result> run_pipeline_probe(db_worker* worker, stream_monitor* stream,
+                                                 probe_config probe, probe_target target,
                                                  template_vars vars) {
   auto r = start_result(probe, target);
   const auto spec = std::get<pipeline_probe>(probe.kind);
   const auto deadline = r.started + probe.timeout;
 
-  // The subscriber opens first: Mesher pushes before it answers the request that caused it.
-  std::shared_ptr<stream_subscriber> subscriber;
-  bool needs_stream = false;
-  for (const auto& step : spec.steps) {
-    needs_stream = needs_stream || std::holds_alternative<ws_wait_step>(step.action);
-  }
-  if (needs_stream) {
-    auto project = vars.find("project_id");
-    if (!target.ws || project == vars.end()) {
+  // Pushes are matched on the target's long-lived subscriber; a pipeline that cannot observe
+  // them fails at once rather than sending requests whose pushes nobody can see.
+  if (needs_stream(probe)) {
+    if (stream == nullptr) {
       co_return finish(r, failure_reason::internal,
-                       "ws_wait needs the target's ws endpoint and a project_id");
+                       "ws_wait needs the target's stream subscriber (a ws URL)");
     }
-    auto error = std::make_shared<std::string>();
-    subscriber = co_await stream_subscriber::open(*target.ws, "/stream/projects/" + project->second,
-                                                  left_until(deadline), error);
-    if (!subscriber) {
-      co_return finish(r, failure_reason::ws_handshake, *error);
+    if (!stream->connected()) {
+      // Right after start-up the first connection attempt may still be under way.
+      co_await stream->wait_connected(deadline);
+    }
+    if (!stream->connected()) {
+      auto status = stream->status();
+      co_return finish(r, failure_reason::ws_closed,
+                       "the stream subscriber is not connected" +
+                           (status.last_disconnect.empty()
+                                ? std::string()
+                                : " (" + status.last_disconnect + ": " + status.last_error + ")"));
     }
   }
+  std::optional<pushed_by> last_request;
+  const pushed_by run_start{r.started, stream != nullptr ? stream->next_push_seq() : 0};
 
-  for (const auto& step : spec.steps) {
+  for (std::size_t index = 0; index < spec.steps.size(); ++index) {
+    const auto& step = spec.steps[index];
     auto step_started = clock::now();
     auto budget = left_until(deadline);
     if (step.within) budget = std::min(budget, *step.within);
     auto fail = [&](failure_reason reason, const std::string& detail) -> probe_result& {
-      if (subscriber) subscriber->close();
       return finish(r, reason, "step " + step.name + ": " + detail);
     };
     if (budget.count() <= 0) {
@@ -116,6 +142,9 @@ asio::awaitable<probe_result> run_pipeline_probe(db_worker* worker, probe_config
     }
 
     if (const auto* http = std::get_if<http_request>(&step.action)) {
+      // Mesher pushes before it answers the request that caused the push: note where the
+      // subscriber's pushes stood before the request went out.
+      last_request = pushed_by{clock::now(), stream != nullptr ? stream->next_push_seq() : 0};
       auto outcome =
           co_await perform_http_step(target.http, *http, step.expect, vars, budget, default_body_cap);
       r.http_status = outcome.exchange.status;
@@ -152,14 +181,28 @@ asio::awaitable<probe_result> run_pipeline_probe(db_worker* worker, probe_config
         auto body = json_body::parse(message);
         return body.ok() && check_json(match, body.root(), current_vars).passed;
       };
+      const pushed_by cause = last_request.value_or(run_start);
       auto wait_until = clock::now() + budget;
-      auto found = co_await subscriber->wait_for(std::move(matches), wait_until);
+      auto found = co_await stream->wait_for_push(std::move(matches), cause.seq, wait_until);
       if (!found) {
-        co_return fail(failure_reason::pipeline_stalled,
-                       "no matching push within " + std::to_string(budget.count()) + " ms");
+        missing_push_facts facts;
+        facts.connected = stream->connected();
+        facts.connected_since = stream->connected_since();
+        facts.request_started = cause.started;
+        facts.proved = push_proved_before(spec, index);
+        facts.evicted = stream->pushes_evicted_since(cause.seq);
+        auto verdict = judge_missing_push(facts);
+        if (verdict == missing_push::silent_drop) {
+          stream->record_silent_drop();
+        }
+        co_return fail(reason_for(verdict), describe(verdict) + " (no matching push within " +
+                                                std::to_string(budget.count()) + " ms)");
+      }
+      if (last_request) {
+        stream->record_push_latency(found->received - last_request->started);
       }
       if (!step.capture.empty()) {
-        auto body = json_body::parse(subscriber->message(*found));
+        auto body = json_body::parse(found->text);
         for (const auto& [name, pointer] : step.capture) {
           auto value = capture_json_value(body.root(), pointer);
           if (!value) co_return fail(failure_reason::shape, "capture " + name + ": " + value.error);
@@ -172,9 +215,16 @@ asio::awaitable<probe_result> run_pipeline_probe(db_worker* worker, probe_config
     }
     r.stages.emplace_back(step.name, clock::now() - r.started);
   }
-  if (subscriber) subscriber->close();
   co_return finish(r, std::nullopt, "");
 }
+
+struct target_databases::target_stream {
+  target_config target;  // resolved when the subscriber starts (resolution may fail)
+  std::string path;
+  std::shared_ptr<stream_series> series;
+  std::unique_ptr<stream_monitor> monitor;
+  bool started = false;
+};
 
 target_databases::target_databases(const config& cfg, prometheus::Registry* registry) {
   std::vector<std::string> names;
@@ -185,14 +235,69 @@ target_databases::target_databases(const config& cfg, prometheus::Registry* regi
   }
   if (registry != nullptr) {
     metrics_ = std::make_unique<db_metrics>(*registry, names);
+  } else {
+    own_registry_ = std::make_unique<prometheus::Registry>();
+  }
+  // Every stream series exists from start-up, connected 0 until the first handshake.
+  stream_families_ =
+      std::make_unique<stream_metric_families>(registry != nullptr ? *registry : *own_registry_);
+  for (const auto& target : cfg.targets) {
+    if (!target.ws) continue;
+    auto stream = std::make_unique<target_stream>();
+    stream->target = target;
+    // The room every push about the synthetic project goes to (API.md §4.2: the UUID as stored).
+    stream->path = "/stream/projects/" + target.fixtures.project_id;
+    stream->series = std::make_shared<stream_series>(*stream_families_, target.name);
+    stream->series->set_connected(false);
+    streams_.emplace(target.name, std::move(stream));
   }
 }
 
 target_databases::~target_databases() { stop(); }
 
+void target_databases::start_streams(asio::any_io_executor executor) {
+  for (auto& [name, stream] : streams_) {
+    if (stream->started) continue;
+    stream->started = true;
+    probe_target resolved;
+    try {
+      resolved = resolve_probe_target(stream->target);
+    } catch (const std::exception& e) {
+      spdlog::warn("target {}: no stream subscriber: {}", name, e.what());
+      continue;
+    }
+    stream_monitor_options options;
+    stream->monitor =
+        std::make_unique<stream_monitor>(executor, name, *resolved.ws, stream->path, options, stream->series);
+    stream->monitor->start();
+  }
+}
+
+void target_databases::stop_streams() {
+  for (auto& [name, stream] : streams_) {
+    if (stream->monitor) stream->monitor->stop();
+  }
+}
+
+std::vector<stream_status> target_databases::stream_statuses() const {
+  std::vector<stream_status> out;
+  for (const auto& [name, stream] : streams_) {
+    if (stream->monitor) {
+      out.push_back(stream->monitor->status());
+    } else {
+      stream_status idle;
+      idle.target = name;
+      idle.path = stream->path;
+      out.push_back(idle);
+    }
+  }
+  return out;
+}
+
 void target_databases::stop() {
   *refreshing_ = false;
   if (refresh_timer_) refresh_timer_->cancel();
+  stop_streams();
   for (auto& [name, db] : targets_) db->worker.stop();
 }
 
@@ -218,6 +323,8 @@ asio::awaitable<void> refresh_loop(target_databases* dbs, asio::steady_timer* ti
 
 void target_databases::start_refresh(asio::io_context& io, std::chrono::milliseconds period,
                                      std::function<void()> after_first_seed) {
+  // The subscribers connect while the tenant is seeded: pipelines find them connected.
+  start_streams(io.get_executor());
   refresh_timer_ = std::make_unique<asio::steady_timer>(io);
   *refreshing_ = true;
   asio::co_spawn(io,
@@ -237,7 +344,10 @@ probe_runners target_databases::runners() {
                             template_vars vars) -> asio::awaitable<probe_result> {
     auto it = targets_.find(target.name);
     db_worker* worker = it == targets_.end() ? nullptr : &it->second->worker;
-    co_return co_await run_pipeline_probe(worker, std::move(probe), std::move(target), std::move(vars));
+    auto stream_it = streams_.find(target.name);
+    stream_monitor* stream = stream_it == streams_.end() ? nullptr : stream_it->second->monitor.get();
+    co_return co_await run_pipeline_probe(worker, stream, std::move(probe), std::move(target),
+                                          std::move(vars));
   };
   return runners;
 }

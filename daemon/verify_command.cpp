@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_future.hpp>
 #include <iostream>
 
@@ -25,11 +27,17 @@ asio::awaitable<std::vector<probe_result>> run_all(std::vector<planned_probe> pl
   // Fixtures first (DESIGN.md §5): the synthetic tenant the read probes expect, reset for the
   // destructive ones. A failed seed is logged; the probes then report what they see.
   co_await dbs->seed_all(seed_timeout);
+  // Pipelines that wait for pushes match them on each target's long-lived stream subscriber.
+  if (std::any_of(plan.begin(), plan.end(), [](const planned_probe& p) { return needs_stream(p.probe); })) {
+    auto executor = co_await asio::this_coro::executor;
+    dbs->start_streams(executor);
+  }
   std::vector<probe_result> results;
   results.reserve(plan.size());
   for (auto& p : plan) {
     results.push_back(co_await run_probe_once(p.probe, p.target, p.vars, runners));
   }
+  dbs->stop_streams();  // the loop runs until nothing is left to do
   co_return results;
 }
 

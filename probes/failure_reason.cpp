@@ -17,6 +17,7 @@ std::string_view to_string(failure_reason reason) {
     case failure_reason::ws_rejected: return "ws_rejected";
     case failure_reason::ws_closed: return "ws_closed";
     case failure_reason::ws_no_reply: return "ws_no_reply";
+    case failure_reason::ws_no_pong: return "ws_no_pong";
     case failure_reason::db_error: return "db_error";
     case failure_reason::not_persisted: return "not_persisted";
     case failure_reason::pipeline_stalled: return "pipeline_stalled";

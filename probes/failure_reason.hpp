@@ -18,6 +18,7 @@ enum class failure_reason {
   ws_rejected,
   ws_closed,
   ws_no_reply,
+  ws_no_pong,
   db_error,
   not_persisted,
   pipeline_stalled,
@@ -27,15 +28,12 @@ enum class failure_reason {
 };
 
 inline constexpr std::array all_failure_reasons{
-    failure_reason::connect_refused, failure_reason::timeout,
-    failure_reason::http_status,     failure_reason::invalid_json,
-    failure_reason::shape,           failure_reason::body_mismatch,
-    failure_reason::too_large,       failure_reason::ws_handshake,
-    failure_reason::ws_rejected,     failure_reason::ws_closed,
-    failure_reason::ws_no_reply,     failure_reason::db_error,
-    failure_reason::not_persisted,   failure_reason::pipeline_stalled,
-    failure_reason::target_down,     failure_reason::inconclusive,
-    failure_reason::internal,
+    failure_reason::connect_refused, failure_reason::timeout,       failure_reason::http_status,
+    failure_reason::invalid_json,    failure_reason::shape,         failure_reason::body_mismatch,
+    failure_reason::too_large,       failure_reason::ws_handshake,  failure_reason::ws_rejected,
+    failure_reason::ws_closed,       failure_reason::ws_no_reply,   failure_reason::ws_no_pong,
+    failure_reason::db_error,        failure_reason::not_persisted, failure_reason::pipeline_stalled,
+    failure_reason::target_down,     failure_reason::inconclusive,  failure_reason::internal,
 };
 
 std::string_view to_string(failure_reason reason);

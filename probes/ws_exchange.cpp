@@ -1,13 +1,15 @@
 #include "probes/ws_exchange.hpp"
 
-#include "probes/transport_failure.hpp"
-
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <memory>
+
+#include "probes/transport_failure.hpp"
 
 namespace meshwatch {
 namespace asio = boost::asio;
@@ -18,6 +20,7 @@ namespace websocket = beast::websocket;
 namespace {
 
 using clock = std::chrono::steady_clock;
+using ws_stream = websocket::stream<beast::tcp_stream>;
 constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 failure_reason classify(const beast::error_code& ec) {
@@ -31,6 +34,64 @@ failure_reason classify(const beast::error_code& ec) {
   return failure_reason::internal;
 }
 
+struct pong_outcome {
+  std::optional<failure_reason> failure;
+  std::string detail;
+  std::chrono::nanoseconds elapsed{};
+};
+
+// Pings and waits (under the TCP layer's expiry, the probe's deadline) for the pong echoing the
+// payload. Beast shows control frames only to the control callback, and a read completes only
+// on a data frame, so the callback starts the close handshake (posted: no stream operation may
+// start inside the callback) and the pending read ends with the server's close echo — a clean
+// close 1000, as FAILURES.md D8 asks of a probe.
+asio::awaitable<pong_outcome> await_pong(std::shared_ptr<ws_stream> stream) {
+  static constexpr std::string_view payload = "meshwatch-ping";
+  ws_stream& ws = *stream;
+  pong_outcome outcome;
+  auto pong_at = std::make_shared<std::optional<clock::time_point>>();
+  std::weak_ptr<ws_stream> weak = stream;
+  ws.control_callback([pong_at, weak](websocket::frame_type kind, beast::string_view data) {
+    if (kind != websocket::frame_type::pong || pong_at->has_value() || data != payload) {
+      return;  // server pings are answered by Beast itself; stray pongs do not count
+    }
+    *pong_at = clock::now();
+    if (auto s = weak.lock()) {
+      asio::post(s->get_executor(), [weak] {
+        if (auto alive = weak.lock()) {
+          alive->async_close(websocket::close_code::normal, [alive](const beast::error_code&) {});
+        }
+      });
+    }
+  });
+  websocket::ping_data data;
+  data.assign(payload.data(), payload.size());
+  const auto pinged = clock::now();
+  auto [ping_error] = co_await ws.async_ping(data, as_tuple_awaitable);
+  if (ping_error) {
+    outcome.failure = classify(ping_error);
+    outcome.detail = "ping: " + ping_error.message();
+    co_return outcome;
+  }
+  beast::flat_buffer buffer;
+  for (;;) {
+    auto [read_error, read] = co_await ws.async_read(buffer, as_tuple_awaitable);
+    buffer.consume(buffer.size());  // pushes or replies while waiting are not the question
+    if (!read_error) {
+      continue;
+    }
+    if (pong_at->has_value()) {
+      break;  // closed after the pong (or the close echo never came: the pong is what counts)
+    }
+    auto reason = classify(read_error);
+    outcome.failure = reason == failure_reason::timeout ? failure_reason::ws_no_pong : reason;
+    outcome.detail = "no pong: " + read_error.message();
+    co_return outcome;
+  }
+  outcome.elapsed = **pong_at - pinged;
+  co_return outcome;
+}
+
 }  // namespace
 
 asio::awaitable<ws_exchange_result> perform_ws_exchange(asio::ip::tcp::endpoint endpoint,
@@ -38,7 +99,9 @@ asio::awaitable<ws_exchange_result> perform_ws_exchange(asio::ip::tcp::endpoint 
                                                         ws_exchange_limits limits) {
   ws_exchange_result result;
   const auto started = clock::now();
-  websocket::stream<beast::tcp_stream> ws(co_await asio::this_coro::executor);
+  // Shared: the pong callback below closes the stream through a weak reference to it.
+  auto stream = std::make_shared<ws_stream>(co_await asio::this_coro::executor);
+  ws_stream& ws = *stream;
   auto fail = [&](failure_reason reason, std::string detail) {
     result.failure = reason;
     result.detail = std::move(detail);
@@ -131,6 +194,20 @@ asio::awaitable<ws_exchange_result> perform_ws_exchange(asio::ip::tcp::endpoint 
         break;
       }
     }
+  }
+
+  if (request.expect_pong) {
+    auto pong = co_await await_pong(stream);
+    if (pong.failure) {
+      mark_close();
+      fail(*pong.failure,
+           pong.detail + (result.close_code ? " (close " + std::to_string(*result.close_code) + ")" : ""));
+      co_return result;
+    }
+    result.phases.pong = pong.elapsed;
+    mark_close();  // the server's echo of our close 1000
+    result.total = clock::now() - started;
+    co_return result;
   }
 
   // A polite close, still inside the deadline.

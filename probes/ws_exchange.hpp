@@ -23,6 +23,11 @@ struct ws_exchange_request {
   std::optional<std::string> send;                           // one text frame after the handshake
   bool wait_for_reply = false;  // read the first data frame (after `send`, if any)
   bool wait_for_close = false;  // read until the server closes (e.g. 1008 `rejected`)
+  /**
+   * Then send a Ping and wait for the Pong echoing it (API.md §4.5: client pings are answered);
+   * none before the deadline is ws_no_pong. Data frames meanwhile are read and discarded.
+   */
+  bool expect_pong = false;
 };
 
 struct ws_exchange_limits {
@@ -34,13 +39,14 @@ struct ws_phases {
   std::chrono::nanoseconds connect{};
   std::chrono::nanoseconds handshake{};
   std::chrono::nanoseconds first_reply{};  // handshake (or send) → first frame or close
+  std::chrono::nanoseconds pong{};         // ping written → its pong read (expect_pong only)
 };
 
 struct ws_exchange_result {
   /**
    * Set when the conversation did not get as far as asked: connect_refused, timeout,
-   * ws_handshake (no 101), ws_closed (closed while a reply was awaited), ws_no_reply,
-   * too_large, internal.
+   * ws_handshake (no 101), ws_closed (closed while a reply or pong was awaited), ws_no_reply,
+   * ws_no_pong, too_large, internal.
    */
   std::optional<failure_reason> failure;
   std::string detail;

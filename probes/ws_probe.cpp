@@ -93,6 +93,7 @@ boost::asio::awaitable<probe_result> run_ws_probe(probe_target target, probe_con
   // assertions on it.
   request.wait_for_reply = !spec.expect_reply.empty() || (spec.send && !spec.expect_close);
   request.wait_for_close = spec.expect_close.has_value();
+  request.expect_pong = spec.expect_pong;
 
   ws_exchange_limits limits;
   limits.timeout = probe.timeout;
@@ -102,6 +103,9 @@ boost::asio::awaitable<probe_result> run_ws_probe(probe_target target, probe_con
   result.phases.emplace_back("connect", seen.phases.connect);
   result.phases.emplace_back("handshake", seen.phases.handshake);
   result.phases.emplace_back("first_reply", seen.phases.first_reply);
+  if (spec.expect_pong && !seen.failure) {
+    result.phases.emplace_back("pong", seen.phases.pong);
+  }
   judge_ws_exchange(spec, seen, vars, result);
   co_return result;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The `ws` probe kind: handshake, optional send, then the expected reply (JSON assertions) or
-// the expected close code (Mesher rejects `/ingest` without auth as 101 then Close 1008).
+// the expected close code (Mesher rejects `/ingest` without auth as 101 then Close 1008), and
+// optionally a keep-alive check (a ping whose pong must arrive before the deadline).
 #include <boost/asio/awaitable.hpp>
 
 #include "config/probe_config.hpp"

@@ -24,7 +24,7 @@ class env_expansion_off {
 
 ws_probe read_ws(reader& r, const located& at, const probe_scope& scope) {
   ws_probe ws;
-  const mapping m{r, at, {"path", "headers", "send", "expect_reply", "expect_close"}};
+  const mapping m{r, at, {"path", "headers", "send", "expect_reply", "expect_close", "expect_pong"}};
   if (std::optional<located> path = m.require("path")) {
     ws.path = read_path(r, *path, scope).value_or(text_template{});
   }
@@ -41,6 +41,13 @@ ws_probe read_ws(reader& r, const located& at, const probe_scope& scope) {
     // 1000-4999: the codes a peer may send (RFC 6455 §7.4).
     if (std::optional<std::int64_t> code = read_int(r, *close, 1000, 4999)) {
       ws.expect_close = static_cast<int>(*code);
+    }
+  }
+  if (std::optional<located> pong = m.find("expect_pong")) {
+    ws.expect_pong = read_bool(r, *pong).value_or(false);
+    // A server that closes as expected can no longer answer a ping: the two cannot both hold.
+    if (ws.expect_pong && m.has("expect_close")) {
+      r.error(m.key_mark("expect_pong"), pong->path + " cannot be combined with expect_close");
     }
   }
   return ws;

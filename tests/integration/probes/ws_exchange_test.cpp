@@ -123,6 +123,51 @@ TEST_F(ws_exchange_test, no_reply_before_the_deadline_is_ws_no_reply) {
   EXPECT_LT(std::chrono::steady_clock::now() - began, 1s);
 }
 
+TEST_F(ws_exchange_test, a_ping_after_the_reply_gets_its_pong) {
+  ws_exchange_request request;
+  request.target = "/stream/projects/x";
+  request.send = R"({"filters":{}})";
+  request.wait_for_reply = true;
+  request.expect_pong = true;
+  ws_exchange_limits limits;
+  limits.timeout = 2s;
+  auto began = std::chrono::steady_clock::now();
+  auto r = run(request, limits);
+  ASSERT_FALSE(r.failure) << r.detail;
+  EXPECT_EQ(r.reply.value_or(""), R"({"type":"filters_updated"})");
+  EXPECT_GT(r.phases.pong.count(), 0);
+  EXPECT_EQ(r.close_code.value_or(0), 1000);  // a clean close handshake after the pong
+  // The pong ends the wait; the deadline is not what ended it.
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 1s);
+}
+
+TEST_F(ws_exchange_test, a_ping_alone_after_the_handshake_gets_its_pong) {
+  ws_exchange_request request;
+  request.target = "/stream/projects/x";
+  request.expect_pong = true;
+  auto r = run(request);
+  ASSERT_FALSE(r.failure) << r.detail;
+  EXPECT_GT(r.phases.pong.count(), 0);
+}
+
+TEST_F(ws_exchange_test, no_pong_fault_is_ws_no_pong_at_the_deadline) {
+  server_->set_no_pong(true);
+  ws_exchange_request request;
+  request.target = "/stream/projects/x";
+  request.send = R"({"filters":{}})";
+  request.wait_for_reply = true;
+  request.expect_pong = true;
+  ws_exchange_limits limits;
+  limits.timeout = 400ms;
+  auto began = std::chrono::steady_clock::now();
+  auto r = run(request, limits);
+  ASSERT_TRUE(r.failure);
+  EXPECT_EQ(*r.failure, failure_reason::ws_no_pong) << r.detail;
+  EXPECT_EQ(r.reply.value_or(""), R"({"type":"filters_updated"})");  // replies still flow
+  EXPECT_GE(std::chrono::steady_clock::now() - began, 400ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 1500ms);
+}
+
 TEST(ws_exchange, non_websocket_server_is_ws_handshake_with_status) {
   test::scripted_server server({"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nNot Found"});
   asio::io_context io;

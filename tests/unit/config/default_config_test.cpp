@@ -80,6 +80,7 @@ TEST(default_config, has_the_starting_catalogue) {
   const auto& ws = std::get<ws_probe>(stream->kind);
   ASSERT_EQ(ws.expect_reply.size(), 1u);
   EXPECT_EQ(ws.expect_reply[0].pointer, "/type");
+  EXPECT_TRUE(ws.expect_pong);  // the twin's ws_no_pong fault is caught by this probe
 
   const bool has_pg = std::any_of(c.probes.begin(), c.probes.end(), [](const probe_config& p) {
     return std::holds_alternative<pg_probe>(p.kind);

@@ -120,6 +120,7 @@ const invalid_case cases[] = {
     {"ws_probe_without_ws_url", 7, 5, "probes[0] ('stream') needs a ws URL, but target 'mesher' has none"},
     {"pg_probe_without_database", 7, 5, "probes[0] ('db') needs a database, but target 'mesher' has none"},
     {"bad_expect_close", 9, 40, "probes[0].ws.expect_close must be between 1000 and 4999, got 101"},
+    {"ws_expect_pong_with_close", 8, 46, "probes[0].ws.expect_pong cannot be combined with expect_close"},
     {"expect_status_on_ws_probe", 10, 15,
      "unknown key 'status' in probes[0].expect (allowed: degraded_after)"},
     {"degraded_after_not_below_timeout", 9, 31,

@@ -104,9 +104,11 @@ TEST(valid_config, ws_and_pg_probes) {
   EXPECT_EQ(stream.expect_reply[0].matcher,
             json_matcher{json_equals{text_template::literal("filters_updated")}});
   EXPECT_FALSE(stream.expect_close.has_value());
+  EXPECT_TRUE(stream.expect_pong);
 
   const auto& rejected = std::get<ws_probe>(c.probes[3].kind);
   EXPECT_EQ(rejected.expect_close, 1008);
+  EXPECT_FALSE(rejected.expect_pong);
   EXPECT_EQ(c.probes[3].expect.degraded_after, 1s);
 
   const auto& horizon = std::get<pg_probe>(c.probes[4].kind);

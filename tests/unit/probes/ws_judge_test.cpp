@@ -32,6 +32,20 @@ TEST(ws_judge, a_send_without_assertions_needs_any_reply) {
   EXPECT_EQ(r.reason, failure_reason::ws_no_reply);
 }
 
+TEST(ws_judge, a_missing_pong_is_ws_no_pong) {
+  ws_exchange_result seen;
+  seen.handshake_status = 101;
+  seen.reply = R"({"type":"filters_updated"})";
+  seen.failure = failure_reason::ws_no_pong;
+  seen.detail = "no pong: timeout";
+  auto spec = spec_with("{}");
+  spec.expect_pong = true;
+  auto r = judge(spec, seen);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.reason, failure_reason::ws_no_pong);
+  EXPECT_EQ(r.detail, "no pong: timeout");
+}
+
 TEST(ws_judge, reply_assertions_are_checked) {
   ws_exchange_result seen;
   seen.reply = R"({"type":"filters_updated"})";
