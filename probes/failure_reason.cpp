@@ -8,6 +8,8 @@ std::string_view to_string(failure_reason reason) {
   switch (reason) {
     case failure_reason::connect_refused: return "connect_refused";
     case failure_reason::timeout: return "timeout";
+    case failure_reason::connection_closed: return "connection_closed";
+    case failure_reason::malformed_response: return "malformed_response";
     case failure_reason::http_status: return "http_status";
     case failure_reason::invalid_json: return "invalid_json";
     case failure_reason::shape: return "shape";

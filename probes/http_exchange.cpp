@@ -25,6 +25,17 @@ failure_reason classify(const beast::error_code& ec) {
       ec == http::error::buffer_overflow) {
     return failure_reason::too_large;
   }
+  // The peer went away mid-exchange: Mesher drops the connection of a panicking handler and a
+  // dying process resets its sockets. Not meshwatch's fault, so never `internal`.
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+      ec == asio::error::connection_aborted) {
+    return failure_reason::connection_closed;
+  }
+  // Anything else Beast's parser rejects is a response that is not HTTP.
+  if (ec.category() == http::make_error_code(http::error::bad_version).category()) {
+    return failure_reason::malformed_response;
+  }
   return failure_reason::internal;
 }
 
