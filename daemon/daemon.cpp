@@ -18,6 +18,7 @@
 #include "daemon/reloader.hpp"
 #include "daemon/self_metrics.hpp"
 #include "daemon/status_page.hpp"
+#include "daemon/stream_monitor.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "daemon/systemd_watchdog.hpp"
 #include "daemon/target_supervisor.hpp"
@@ -102,11 +103,11 @@ int run_daemon(const config& cfg, std::function<load_result()> reload) {
     return admin_response{200, "text/plain; charset=utf-8", "ok\n"};
   });
 
-  admin.add_route("/status", [&engine, &supervisor] {
-    return admin_response{
-        200, "application/json",
-        compose_status_json(render_status_json(engine->snapshot()), supervisor->targets_status_json(),
-                            supervisor->incidents_status_json())};
+  admin.add_route("/status", [&engine, &supervisor, &databases] {
+    return admin_response{200, "application/json",
+                          compose_status_json(render_status_json(engine->snapshot()),
+                                              supervisor->targets_status_json(databases.stream_statuses()),
+                                              supervisor->incidents_status_json())};
   });
 
   admin.add_post_route("/-/reload", [&config_reloader] {

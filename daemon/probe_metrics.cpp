@@ -12,7 +12,7 @@ const prometheus::Histogram::BucketBoundaries latency_buckets{
     0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 
 constexpr std::array phase_names{"connect",   "write",       "first_byte", "transfer",
-                                 "handshake", "first_reply", "query"};
+                                 "handshake", "first_reply", "pong",       "query"};
 
 // The label set every per-run series of one probe shares.
 prometheus::Labels endpoint_labels(const std::string& target, const std::string& probe,
@@ -43,7 +43,7 @@ probe_metric_families::probe_metric_families(prometheus::Registry& r)
       phase_duration(prometheus::BuildHistogram()
                          .Name("meshwatch_probe_phase_duration_seconds")
                          .Help("Duration of the phases of probe runs (connect, write, first_byte, transfer, "
-                               "handshake, first_reply, query).")
+                               "handshake, first_reply, pong, query).")
                          .Register(r)),
       runs(prometheus::BuildCounter()
                .Name("meshwatch_probe_runs_total")
@@ -110,11 +110,11 @@ probe_series::probe_series(probe_metric_families& f, const std::string& target, 
   // Phases that this kind of probe has; pipelines report their steps as stages instead.
   for (const char* phase : phase_names) {
     std::string_view p = phase;
-    bool applies =
-        (kind == probe_kind_name::http &&
-         (p == "connect" || p == "write" || p == "first_byte" || p == "transfer")) ||
-        (kind == probe_kind_name::ws && (p == "connect" || p == "handshake" || p == "first_reply")) ||
-        (kind == probe_kind_name::pg && p == "query");
+    bool applies = (kind == probe_kind_name::http &&
+                    (p == "connect" || p == "write" || p == "first_byte" || p == "transfer")) ||
+                   (kind == probe_kind_name::ws &&
+                    (p == "connect" || p == "handshake" || p == "first_reply" || p == "pong")) ||
+                   (kind == probe_kind_name::pg && p == "query");
     if (applies) {
       auto labels = base;
       labels["phase"] = phase;

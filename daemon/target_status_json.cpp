@@ -1,8 +1,13 @@
-// The `targets` part of /status: per target, what the process and console watchers know.
+// The `targets` part of /status: per target, what the process and console watchers and the
+// stream subscriber know.
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <chrono>
+#include <cmath>
+
 #include "daemon/process/resource_sampler.hpp"
+#include "daemon/stream_monitor.hpp"
 #include "daemon/target_watch.hpp"
 
 namespace meshwatch {
@@ -140,9 +145,70 @@ void write_console(writer& w, const target_watch& t) {
   w.EndObject();
 }
 
+double unix_seconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+void write_optional_seconds(writer& w, const std::optional<double>& seconds) {
+  // The writer refuses NaN and infinities (the document would end there): those are "none".
+  if (seconds && std::isfinite(*seconds)) {
+    w.Double(*seconds);
+  } else {
+    w.Null();
+  }
+}
+
+void write_stream(writer& w, const stream_status* s) {
+  if (s == nullptr) {
+    w.Null();
+    return;
+  }
+  w.StartObject();
+  w.Key("path");
+  write_string(w, s->path);
+  w.Key("connected");
+  w.Bool(s->connected);
+  w.Key("connected_since_unix");
+  if (s->connected_since) {
+    w.Double(unix_seconds(*s->connected_since));
+  } else {
+    w.Null();
+  }
+  w.Key("connections");
+  w.Uint64(s->connections);
+  w.Key("reconnects");
+  w.Uint64(s->reconnects);
+  w.Key("last_disconnect");
+  if (s->last_disconnect.empty()) {
+    w.Null();
+  } else {
+    write_string(w, s->last_disconnect);
+  }
+  // The detail can quote what the server sent (a close reason, a handshake body): cut it.
+  w.Key("last_error");
+  write_string(w, std::string_view(s->last_error).substr(0, 256));
+  w.Key("pushes");
+  w.Uint64(s->pushes);
+  w.Key("silent_drops");
+  w.Uint64(s->silent_drops);
+  w.Key("last_push_latency_seconds");
+  write_optional_seconds(w, s->last_push_latency_seconds);
+  w.Key("last_pong_latency_seconds");
+  write_optional_seconds(w, s->last_pong_latency_seconds);
+  w.EndObject();
+}
+
+const stream_status* stream_of(const std::vector<stream_status>& streams, const std::string& target) {
+  for (const auto& s : streams) {
+    if (s.target == target) return &s;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
-std::string render_targets_status(const std::vector<std::unique_ptr<target_watch>>& targets) {
+std::string render_targets_status(const std::vector<std::unique_ptr<target_watch>>& targets,
+                                  const std::vector<stream_status>& streams) {
   rapidjson::StringBuffer buffer;
   writer w(buffer);
   w.StartArray();
@@ -154,6 +220,8 @@ std::string render_targets_status(const std::vector<std::unique_ptr<target_watch
     write_process(w, *t);
     w.Key("console");
     write_console(w, *t);
+    w.Key("stream");
+    write_stream(w, stream_of(streams, t->name));
     w.EndObject();
   }
   w.EndArray();

@@ -231,7 +231,9 @@ target_watch* target_supervisor::find(const std::string& target) const {
   return nullptr;
 }
 
-std::string target_supervisor::targets_status_json() const { return render_targets_status(targets_); }
+std::string target_supervisor::targets_status_json(const std::vector<stream_status>& streams) const {
+  return render_targets_status(targets_, streams);
+}
 
 std::string target_supervisor::incidents_status_json() const { return incidents_.status_json(); }
 

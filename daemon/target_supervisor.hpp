@@ -28,6 +28,7 @@ class Registry;
 namespace meshwatch {
 
 struct target_watch;  // one target's watchers and what /status shows of them
+struct stream_status;
 
 struct target_supervisor_options {
   incident_service_options incidents;
@@ -63,8 +64,11 @@ class target_supervisor {
    */
   void stop();
 
-  /** `[{"target":…,"process":{…}|null,"console":{…}|null}, …]` */
-  std::string targets_status_json() const;
+  /**
+   * `[{"target":…,"process":{…}|null,"console":{…}|null,"stream":{…}|null}, …]`; the stream
+   * subscribers are not the supervisor's, so their state is handed in.
+   */
+  std::string targets_status_json(const std::vector<stream_status>& streams) const;
   /** `{"open":[…],"recent":[…]}` */
   std::string incidents_status_json() const;
 

@@ -30,7 +30,13 @@ struct target_watch {
   std::string console_error;  // a console source that could not be opened
 };
 
-/** The `targets` array of /status. */
-std::string render_targets_status(const std::vector<std::unique_ptr<target_watch>>& targets);
+struct stream_status;
+
+/**
+ * The `targets` array of /status; each target's `stream` is its entry in `streams` (matched by
+ * name; null when it has none).
+ */
+std::string render_targets_status(const std::vector<std::unique_ptr<target_watch>>& targets,
+                                  const std::vector<stream_status>& streams);
 
 }  // namespace meshwatch

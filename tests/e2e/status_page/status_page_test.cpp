@@ -1,6 +1,7 @@
 // The status page at `/` in a real browser: `meshwatch run` watches the Mesher twin, headless
 // Chromium loads the page (which renders itself from /status), and the test reads the DOM it
-// dumps. Then a twin fault makes one probe fail and the page must show it, with its reason.
+// dumps. Then a twin fault makes one probe fail and the page must show it, with its reason;
+// the target card shows the stream subscriber, connected, and disconnected while Mesher is frozen.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <signal.h>
@@ -170,6 +171,40 @@ bool has_incident(const std::string& status, const std::string& kind) {
   return false;
 }
 
+/** The `stream` object of `target` in /status, copied into `out`; false when there is none. */
+bool stream_status_of(const std::string& status, const std::string& target, rapidjson::Document& out) {
+  rapidjson::Document doc;
+  doc.Parse(status.c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("targets") || !doc["targets"].IsArray())
+    return false;
+  for (const auto& t : doc["targets"].GetArray()) {
+    if (t.IsObject() && t.HasMember("target") && t["target"].IsString() &&
+        t["target"].GetString() == target && t.HasMember("stream") && t["stream"].IsObject()) {
+      out.CopyFrom(t["stream"], out.GetAllocator());
+      return true;
+    }
+  }
+  return false;
+}
+
+bool stream_connected(const std::string& status, bool want) {
+  rapidjson::Document s;
+  return stream_status_of(status, "mesher", s) && s["connected"].IsBool() && s["connected"].GetBool() == want;
+}
+
+std::uint64_t stream_counter(const std::string& status, const char* name) {
+  rapidjson::Document s;
+  return stream_status_of(status, "mesher", s) && s[name].IsUint64() ? s[name].GetUint64() : 0;
+}
+
+/** The target card's stream group (from its opening tag to the next group), or empty. */
+std::string stream_block(const std::string& card) {
+  auto start = card.find("<div class=\"stream\"");
+  if (start == std::string::npos) return "";
+  auto end = card.find("<h4>", card.find("</h4>", start));
+  return card.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
 int loaded_count(const std::string& dom) {
   std::smatch m;
   return std::regex_search(dom, m, std::regex("<body[^>]* data-loaded=\"(\\d+)\"")) ? std::stoi(m[1]) : -1;
@@ -240,9 +275,37 @@ TEST_F(status_page, renders_every_probe_and_then_reflects_an_injected_fault) {
   EXPECT_NE(target.find("<dt>heartbeats</dt>"), std::string::npos) << target;
   EXPECT_NE(dom.find("id=\"incidents\""), std::string::npos);
 
+  // The stream subscriber: connected since a wall-clock time, with its counters. The pushes the
+  // page shows are those /status gave around the load (nothing in this config causes pushes,
+  // but the number must be /status's, not a placeholder).
+  std::string last;
+  ASSERT_TRUE(twin_.wait_status([](const std::string& s) { return stream_connected(s, true); }, 15s, &last))
+      << last.substr(0, 3000);
+  auto pushes_before = stream_counter(twin_.status(), "pushes");
+  auto streamed = load();
+  ASSERT_TRUE(streamed.finished) << streamed.log;
+  EXPECT_EQ(streamed.console, "");
+  auto pushes_after = stream_counter(twin_.status(), "pushes");
+  auto block = stream_block(target_card(streamed.dom, "mesher"));
+  ASSERT_FALSE(block.empty()) << target_card(streamed.dom, "mesher");
+  EXPECT_NE(block.find("data-stream=\"connected\""), std::string::npos) << block;
+  // The subscribed path is the badge's tooltip.
+  EXPECT_TRUE(std::regex_search(
+      block,
+      std::regex(R"(<span class="badge s-connected" title="/stream/projects/[0-9a-f-]+">connected</span>)")))
+      << block;
+  EXPECT_TRUE(std::regex_search(block, std::regex(R"(<dt>since</dt><dd>\d\d:\d\d:\d\d UTC<span)"))) << block;
+  std::smatch shown;
+  ASSERT_TRUE(std::regex_search(block, shown, std::regex(R"(<dt>pushes</dt><dd>(\d+)</dd>)"))) << block;
+  EXPECT_GE(std::stoull(shown[1]), pushes_before) << block;
+  EXPECT_LE(std::stoull(shown[1]), pushes_after) << block;
+  EXPECT_NE(block.find("<dt>silent drops</dt><dd>0</dd>"), std::string::npos) << block;
+  EXPECT_TRUE(std::regex_search(block, std::regex(R"(<dt>push latency</dt><dd>)"))) << block;
+  EXPECT_TRUE(std::regex_search(block, std::regex(R"(<dt>pong latency</dt><dd>)"))) << block;
+  EXPECT_TRUE(std::regex_search(block, std::regex(R"(<dt>reconnects</dt><dd>\d+)"))) << block;
+
   // The deep health route starts answering 500: the page shows that probe failing, and why.
   ASSERT_EQ(twin_.fault("status", health_route), 200);
-  std::string last;
   ASSERT_TRUE(twin_.wait_status(
       [](const std::string& s) { return probe_state(s, "dashboard_health") == "unhealthy"; }, 15s, &last))
       << last.substr(0, 3000);
@@ -294,6 +357,48 @@ TEST_F(status_page, renders_every_probe_and_then_reflects_an_injected_fault) {
   auto recovered = load();
   ASSERT_TRUE(recovered.finished) << recovered.log;
   EXPECT_EQ(attribute(probe_row_tag(recovered.dom, "dashboard_health"), "data-state"), "healthy");
+}
+
+TEST_F(status_page, shows_the_stream_subscriber_disconnected_while_mesher_is_frozen) {
+  std::string last;
+  ASSERT_TRUE(twin_.wait_status([](const std::string& s) { return stream_connected(s, true); }, 15s, &last))
+      << last.substr(0, 3000);
+  // SIGSTOP: the connection stays open but nothing answers, so the subscriber's keep-alive
+  // check fails (ping interval 15 s + pong timeout 5 s) and every reconnect times out; no
+  // handshake can complete in between, unlike ws_reject_all, which lets new connections
+  // complete the upgrade (and leaves the open one alone).
+  const auto reconnects_before = stream_counter(last, "reconnects");
+  const int twin_pid = twin_.ports().pid;
+  ASSERT_GT(twin_pid, 0);
+  ASSERT_EQ(::kill(twin_pid, SIGSTOP), 0);
+  struct resume {
+    int pid;
+    ~resume() { ::kill(pid, SIGCONT); }
+  } resume_twin{twin_pid};
+  ASSERT_TRUE(twin_.wait_status([](const std::string& s) { return stream_connected(s, false); }, 40s, &last))
+      << last.substr(0, 3000);
+  rapidjson::Document s;
+  ASSERT_TRUE(stream_status_of(last, "mesher", s));
+  EXPECT_TRUE(s["last_disconnect"].IsString()) << last.substr(0, 3000);
+
+  auto page = load();
+  ASSERT_TRUE(page.finished) << page.log;
+  EXPECT_EQ(page.console, "");
+  auto block = stream_block(target_card(page.dom, "mesher"));
+  ASSERT_FALSE(block.empty()) << target_card(page.dom, "mesher");
+  EXPECT_NE(block.find("data-stream=\"disconnected\""), std::string::npos) << block;
+  EXPECT_TRUE(std::regex_search(
+      block,
+      std::regex(
+          R"(<span class="badge s-disconnected" title="/stream/projects/[0-9a-f-]+">disconnected</span>)")))
+      << block;
+  EXPECT_EQ(block.find("<dt>since</dt>"), std::string::npos) << block;
+  // More reconnects than before the freeze, and the last one's reason (ws_no_pong first, then
+  // attempts that time out).
+  std::smatch shown;
+  ASSERT_TRUE(std::regex_search(block, shown, std::regex(R"(<dt>reconnects</dt><dd>(\d+)<span)"))) << block;
+  EXPECT_GT(std::stoull(shown[1]), reconnects_before) << block;
+  EXPECT_TRUE(std::regex_search(block, std::regex(R"( · last <b class="reason">[a-z_]+</b>)"))) << block;
 }
 
 TEST_F(status_page, shows_markup_from_mesher_as_text_instead_of_running_it) {

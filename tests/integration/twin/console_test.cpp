@@ -36,6 +36,10 @@ const std::vector<std::string> expected_stdout = {
 
 TEST(TwinConsole, StartupLinesInOrderOnTheirStreams) {
   twin_process twin;
+  // Start-up waits for the stderr listening lines; stdout is another pipe, read by another
+  // thread, so its last lines may still be on their way.
+  ASSERT_TRUE(twin.proc().wait_for_line(test::stream::out, "[Mesher] HTTP server starting on :0", 5s))
+      << twin.proc().console();
   auto out = twin.proc().lines(test::stream::out);
   ASSERT_GE(out.size(), expected_stdout.size() + 2) << twin.proc().console();
   for (std::size_t i = 0; i < expected_stdout.size(); ++i) EXPECT_EQ(out[i], expected_stdout[i]);
