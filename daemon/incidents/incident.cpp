@@ -11,6 +11,7 @@ std::string_view to_string(incident_kind kind) {
   switch (kind) {
     case incident_kind::crash: return "crash";
     case incident_kind::clean_exit: return "clean_exit";
+    case incident_kind::stopped: return "stopped";
     case incident_kind::panic: return "panic";
     case incident_kind::crash_loop: return "crash_loop";
     case incident_kind::not_ready: return "not_ready";

@@ -22,18 +22,20 @@ namespace meshwatch {
 
 /** Closed: it is the `kind` label of meshwatch_incidents_total. */
 enum class incident_kind : std::uint8_t {
-  crash,            // the process exited abnormally (signal, non-zero code, or unknown status)
+  crash,            // an abnormal exit: a signal or non-zero code other than a stop, or unknown status
   clean_exit,       // exit 0: in Mesher only the DB-at-start failure (FAILURES.md F-32)
-  panic,            // a caught handler panic (the process lived), or a panic whose exit never came
+  stopped,          // SIGTERM/SIGINT (143/130): an operator, deploy or service manager stopped it (D1)
+  panic,            // a caught handler panic (the process lived), or a panic whose exit never came;
+                    // repeats of the same panic join it until it has been quiet for a while
   crash_loop,       // the process watcher reported a crash loop; open until it ends
   not_ready,        // a live process missed its readiness (start grace ran out, F-33)
   endpoint_outage,  // several distinct probes failing together while the process lives
   heartbeat_stale,  // a heartbeat line seen before stopped past its alert age (D4)
 };
-inline constexpr std::array<incident_kind, 7> all_incident_kinds{
-    incident_kind::crash,          incident_kind::clean_exit, incident_kind::panic,
-    incident_kind::crash_loop,     incident_kind::not_ready,  incident_kind::endpoint_outage,
-    incident_kind::heartbeat_stale};
+inline constexpr std::array<incident_kind, 8> all_incident_kinds{
+    incident_kind::crash,           incident_kind::clean_exit,     incident_kind::stopped,
+    incident_kind::panic,           incident_kind::crash_loop,     incident_kind::not_ready,
+    incident_kind::endpoint_outage, incident_kind::heartbeat_stale};
 std::string_view to_string(incident_kind kind);
 
 /** Bounds on what one incident holds (text is cut with bounded_text, lists keep the first N). */
@@ -48,6 +50,8 @@ struct incident_limits {
   static constexpr std::size_t max_failing_probes = 32;
   static constexpr std::size_t max_probe_starts = 16;
   static constexpr std::size_t max_console_lines = 8;
+  /** Distinct probes remembered as the triggers of a repeated panic. */
+  static constexpr std::size_t max_triggers = 8;
 };
 
 /** Both clocks at one instant: wall time for people, steady time for windows and offsets. */
@@ -87,6 +91,13 @@ struct incident_probe_start {
   incident_offset offset{};
 };
 
+/** A probe that started just before one or more occurrences of a repeated panic. */
+struct incident_trigger {
+  std::string probe;
+  std::string route;
+  std::uint64_t occurrences = 0;
+};
+
 struct incident_console_line {
   console_event_kind kind = console_event_kind::user_match;
   std::string line;
@@ -116,6 +127,16 @@ struct incident {
   std::vector<incident_console_line> console;  // error lines seen before it opened
   std::optional<std::string> suspected_probe;
   bool suspended = false;  // this incident suspended the suspected probe
+
+  /**
+   * How often its trigger happened: 1, or more for a `panic` that repeated while the incident
+   * was open (the same panic joins the incident instead of opening a new one each time).
+   */
+  std::uint64_t occurrences = 1;
+  incident_time last_occurrence{};  // the opening trigger until a repeat joins
+  /** The probe that started last before each occurrence (first N distinct, counted). */
+  std::vector<incident_trigger> triggers;
+  std::uint64_t triggers_omitted = 0;  // occurrences whose probe did not fit in `triggers`
 
   bool open() const { return !closed_at.has_value(); }
 };

@@ -22,6 +22,14 @@ constexpr std::size_t max_summary_bytes = 512;
 struct open_entry {
   incident inc;
   std::optional<time_point> deadline;  // none: closed by an event (ready, crash_loop_ended, …)
+  /**
+   * Failing probes and console lines join until then, and until then it explains failures (no
+   * endpoint_outage). Unset: the deadline. A repeated panic stays open through its quiet period
+   * but collects only around each occurrence, so it cannot swallow an unrelated outage.
+   */
+  std::optional<time_point> collect_until;
+
+  std::optional<time_point> collect_limit() const { return collect_until ? collect_until : deadline; }
 };
 
 struct target_state {
@@ -45,6 +53,21 @@ incident_offset offset_between(time_point anchor, time_point at) {
 }
 
 std::string first_line_of(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+/** The same panic again: a repeat joins the open incident instead of opening another. */
+bool same_panic(const incident_panic& a, const incident_panic& b) {
+  return a.kind == b.kind && a.caught == b.caught && a.aborted == b.aborted && a.location == b.location &&
+         a.message == b.message;
+}
+
+std::string panic_summary(const incident_panic& p, std::uint64_t occurrences) {
+  std::string text = std::string(p.caught ? "caught handler panic" : "panic, no exit seen") +
+                     (p.message.empty() ? std::string() : ": " + first_line_of(p.message));
+  if (occurrences > 1) {
+    text += "; " + std::to_string(occurrences) + " times";
+  }
+  return text;
+}
 
 template <typename T>
 std::vector<T> last_n(std::vector<T> items, std::size_t n) {
@@ -96,9 +119,12 @@ struct incident_correlator::state {
     });
   }
 
-  bool any_open(const std::string& target_name) const {
-    return std::any_of(open.begin(), open.end(),
-                       [&](const open_entry& o) { return o.inc.target == target_name; });
+  /** An open incident of the target that still collects at `at`: failures then belong to it. */
+  bool explained(const std::string& target_name, time_point at) const {
+    return std::any_of(open.begin(), open.end(), [&](const open_entry& o) {
+      const auto limit = o.collect_limit();
+      return o.inc.target == target_name && (!limit || at <= *limit);
+    });
   }
 
   /** Notifications wait until the state is consistent, so a callback may call back into the correlator. */
@@ -141,11 +167,43 @@ struct incident_correlator::state {
     inc.target = bounded_text(target_name, incident_limits::max_name_bytes);
     inc.kind = kind;
     inc.opened_at = at;
+    inc.last_occurrence = at;
     return inc;
   }
 
+  /**
+   * Counts the probe that started last before an occurrence at `at` (within the attribution
+   * window, never an exempt probe such as the fast path) as its trigger. Bounded: the first
+   * max_triggers distinct probes, the rest only counted.
+   */
+  void record_trigger(incident& inc, time_point at) const {
+    std::optional<incident_evidence::probe_start> last;
+    for (const auto& s : evidence.starts_between(inc.target, at - options.attribution_window, at)) {
+      if (options.never_suspect && options.never_suspect(s.probe, s.route)) {
+        continue;
+      }
+      if (!last || s.at >= last->at) {
+        last = s;
+      }
+    }
+    if (!last) {
+      return;
+    }
+    auto it = std::find_if(inc.triggers.begin(), inc.triggers.end(), [&](const incident_trigger& t) {
+      return t.probe == last->probe && t.route == last->route;
+    });
+    if (it != inc.triggers.end()) {
+      ++it->occurrences;
+    } else if (inc.triggers.size() < incident_limits::max_triggers) {
+      inc.triggers.push_back({last->probe, last->route, 1});
+    } else {
+      ++inc.triggers_omitted;
+    }
+  }
+
   /** Fills in id and context from the evidence, enforces the open cap, queues on_opened; returns the id. */
-  std::string open_incident(incident inc, std::optional<time_point> deadline, time_point console_since) {
+  std::string open_incident(incident inc, std::optional<time_point> deadline, time_point console_since,
+                            std::optional<time_point> collect_until = std::nullopt) {
     inc.sequence = ++sequence;
     inc.id = make_incident_id(inc.opened_at.wall, inc.sequence);
     const time_point anchor = inc.opened_at.mono;
@@ -169,7 +227,7 @@ struct incident_correlator::state {
     }
     pending.push_back({notification::what::opened, inc, {}, {}, {}});
     std::string id = inc.id;
-    open.push_back({std::move(inc), deadline});
+    open.push_back({std::move(inc), deadline, collect_until});
     return id;
   }
 
@@ -226,10 +284,18 @@ struct incident_correlator::state {
     ts.beats.reset();
     ts.armed = {};
     close_kinds(e.target,
-                {incident_kind::endpoint_outage, incident_kind::not_ready, incident_kind::heartbeat_stale},
+                {incident_kind::endpoint_outage, incident_kind::not_ready, incident_kind::heartbeat_stale,
+                 incident_kind::stopped},
                 "process_exited", e.at);
 
     const bool clean = e.exit && e.exit->status.how == exit_status::kind::exited && e.exit->status.code == 0;
+    // SIGTERM/SIGINT (or 143/130 from a wrapper) is someone stopping Mesher (D1): a deploy, a
+    // `systemctl restart`. It is on record, but it is not a crash: no attribution, no panic joins.
+    const bool stop = e.exit && e.exit->classification == exit_classification::external_stop;
+    if (stop) {
+      stopped(e);
+      return;
+    }
     auto inc =
         new_incident(e.target, clean ? incident_kind::clean_exit : incident_kind::crash, {e.wall_time, e.at});
     inc.exit = e.exit;
@@ -266,11 +332,30 @@ struct incident_correlator::state {
     }
   }
 
+  /**
+   * An external stop: open until the next process is ready (its duration is the downtime of the
+   * deploy or restart), or until that process exits or misses its readiness. It collects the
+   * probes failing in the gap, as a crash does, and is never a crash attribution sample.
+   */
+  void stopped(const process_event& e) {
+    auto inc = new_incident(e.target, incident_kind::stopped, {e.wall_time, e.at});
+    inc.exit = e.exit;
+    if (e.process.pid != 0) {
+      inc.pid = e.process.pid;
+    }
+    inc.detail = e.detail;
+    attach_probe_starts(inc);  // context only
+    inc.summary = "stopped: " + describe_exit(e.exit);
+    open_incident(std::move(inc), std::nullopt, e.at - options.window_before);
+  }
+
   void not_ready(const process_event& e, const target_state& ts) {
     // After an exit the crash incident says it all; only a live process can be "not ready".
     if (ts.down || is_open(e.target, incident_kind::not_ready)) {
       return;
     }
+    // The process came back after a stop but is not ready: that is the story now.
+    close_kinds(e.target, {incident_kind::stopped}, "not_ready", e.at);
     auto inc = new_incident(e.target, incident_kind::not_ready, {e.wall_time, e.at});
     inc.summary = "not ready: " + (e.detail.empty() ? std::string("readiness lost") : e.detail);
     inc.detail = e.detail;
@@ -306,7 +391,9 @@ struct incident_correlator::state {
         break;
       case process_event_kind::ready:
         ts.down = false;
-        close_kinds(e.target, {incident_kind::crash, incident_kind::clean_exit, incident_kind::not_ready},
+        close_kinds(e.target,
+                    {incident_kind::crash, incident_kind::clean_exit, incident_kind::stopped,
+                     incident_kind::not_ready},
                     "ready", e.at);
         break;
       case process_event_kind::not_ready: not_ready(e, ts); break;
@@ -315,14 +402,48 @@ struct incident_correlator::state {
 
   // --- console events
 
-  void open_panic_incident(const std::string& target_name, const incident_panic& p, incident_time at,
-                           bool caught) {
+  /**
+   * A panic the process lived through (or whose exit never came). The same panic seen again while
+   * its incident is open joins it: one incident per ongoing problem, however often it is hit.
+   */
+  void open_panic_incident(const std::string& target_name, const incident_panic& p, incident_time at) {
+    for (auto& o : open) {
+      if (o.inc.target == target_name && o.inc.kind == incident_kind::panic && !o.inc.panics.empty() &&
+          same_panic(o.inc.panics.front(), p)) {
+        join_panic(o, at);
+        return;
+      }
+    }
     auto inc = new_incident(target_name, incident_kind::panic, at);
     attach_panic(inc, p, at.mono);
     attach_probe_starts(inc);  // context only: the process lived, so nothing is attributed
-    inc.summary = std::string(caught ? "caught handler panic" : "panic, no exit seen") +
-                  (p.message.empty() ? std::string() : ": " + first_line_of(p.message));
-    open_incident(std::move(inc), at.mono + options.window_after, at.mono - options.window_before);
+    record_trigger(inc, at.mono);
+    inc.summary = panic_summary(p, 1);
+    open_incident(std::move(inc), at.mono + options.panic_quiet, at.mono - options.window_before,
+                  at.mono + options.window_after);
+  }
+
+  /** A repeat: counted, its trigger noted, the quiet period and the collecting window pushed out. */
+  void join_panic(open_entry& o, incident_time at) {
+    auto& inc = o.inc;
+    ++inc.occurrences;
+    if (at.mono > inc.last_occurrence.mono) {
+      inc.last_occurrence = at;
+    }
+    record_trigger(inc, at.mono);
+    inc.summary = bounded_text(panic_summary(inc.panics.front(), inc.occurrences), max_summary_bytes);
+    // Failures that ended before this repeat was parsed (the probe saw its connection close
+    // first) are in the evidence already; take those the incident was not collecting for.
+    const auto limit = o.collect_limit();
+    for (const auto& f : evidence.failures_since(inc.target, at.mono - options.window_before)) {
+      if (!limit || f.at > *limit) {
+        attach_failure(inc, f.failure, f.at);
+      }
+    }
+    const time_point quiet_end = at.mono + options.panic_quiet;
+    const time_point collect_end = at.mono + options.window_after;
+    o.deadline = o.deadline ? std::max(*o.deadline, quiet_end) : quiet_end;
+    o.collect_until = o.collect_until ? std::max(*o.collect_until, collect_end) : collect_end;
   }
 
   /** An aborting block seen after its exit (the pidfd fired before the block's quiet time ended). */
@@ -353,7 +474,7 @@ struct incident_correlator::state {
                                    : incident_time{e.time.wall, e.time.mono};
       auto p = make_incident_panic(d, {});
       if (d.caught) {
-        open_panic_incident(e.target, p, at, true);
+        open_panic_incident(e.target, p, at);
       } else if (!join_open_exit(e.target, p, at.mono)) {
         evidence.add(incident_evidence::panic{e.target, std::move(p), at});  // waits for its exit
       }
@@ -363,7 +484,7 @@ struct incident_correlator::state {
       d.caught = true;
       d.message = e.detail;
       d.lines.push_back(e.line);
-      open_panic_incident(e.target, make_incident_panic(d, {}), {e.time.wall, e.time.mono}, true);
+      open_panic_incident(e.target, make_incident_panic(d, {}), {e.time.wall, e.time.mono});
     } else if (e.severity >= console_severity::warning) {
       incident_console_line line{e.kind, bounded_text(e.line, incident_limits::max_line_bytes), {}};
       attach_console_line(e.target, line, e.time.mono);
@@ -375,7 +496,8 @@ struct incident_correlator::state {
   void attach_console_line(const std::string& target_name, const incident_console_line& line, time_point at) {
     for (auto& o : open) {
       auto& inc = o.inc;
-      if (inc.target != target_name || at < inc.opened_at.mono || (o.deadline && at > *o.deadline) ||
+      const auto limit = o.collect_limit();
+      if (inc.target != target_name || at < inc.opened_at.mono || (limit && at > *limit) ||
           inc.console.size() >= incident_limits::max_console_lines) {
         continue;
       }
@@ -421,8 +543,9 @@ struct incident_correlator::state {
         make_incident_probe_failure(r.probe, r.route, r.reason, r.detail, r.http_status, r.starting, {});
     const time_point now = clocks.steady();
     for (auto& o : open) {
+      const auto limit = o.collect_limit();
       if (o.inc.target != r.target || r.started < o.inc.opened_at.mono - options.window_before ||
-          (o.deadline && r.started > *o.deadline)) {
+          (limit && r.started > *limit)) {
         continue;
       }
       attach_failure(o.inc, failure, r.started);
@@ -436,7 +559,7 @@ struct incident_correlator::state {
     // endpoint_outage: many probes failing together while the process lives and nothing else
     // already explains it (a crash, not_ready, a panic: failures attach there instead).
     auto& ts = target(r.target);
-    if (r.starting || ts.down || any_open(r.target)) {
+    if (r.starting || ts.down || explained(r.target, r.started)) {
       return;
     }
     const auto set = evidence.failing_since(r.target, r.started - options.outage_window);
@@ -457,11 +580,12 @@ struct incident_correlator::state {
   void expire(time_point now) {
     // Aborting panics whose exit never came: the watcher missed it, or the process survived.
     for (const auto& p : evidence.take_panics_before(now - options.panic_exit_grace)) {
-      open_panic_incident(p.target, p.panic, p.at, false);
+      open_panic_incident(p.target, p.panic, p.at);
     }
     for (std::size_t i = 0; i < open.size();) {
       if (open[i].deadline && *open[i].deadline <= now) {
-        close_at(i, "window_passed", now);
+        // A panic incident ends when its panic stopped repeating, not when a window passed.
+        close_at(i, open[i].inc.kind == incident_kind::panic ? "quiet_period_passed" : "window_passed", now);
       } else {
         ++i;
       }

@@ -31,6 +31,15 @@ struct incident_correlator_options {
   std::chrono::milliseconds window_before{10000};
   /** Incidents stay open (collecting failing probes) this long after the trigger. */
   std::chrono::milliseconds window_after{10000};
+  /**
+   * A `panic` incident stays open until the same panic (kind, location, message) has not been
+   * seen for this long; each repeat joins it. Five minutes: a persistent handler panic is hit
+   * by periodic probes, and most of the catalogue's HTTP probes run every 15 s to 1 min, so one
+   * ongoing fault is seen several times per quiet period and stays one incident (a few 10 s
+   * windows would close and reopen it at every 30 s or 1 min probe). Still well inside
+   * MesherPanic's 15 min window, so the incident closes before that alert resolves.
+   */
+  std::chrono::milliseconds panic_quiet{std::chrono::minutes{5}};
   /** Probes that started this long before a crash are attribution candidates (F-01: ~1 s). */
   std::chrono::milliseconds attribution_window{5000};
   /** The "probe just before" is the last start within this look-back. */

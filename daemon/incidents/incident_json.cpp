@@ -255,6 +255,29 @@ void write_incident(incident_json_writer& w, const incident& inc, incident_json_
   }
   key(w, "suspended");
   w.Bool(inc.suspended);
+  key(w, "occurrences");
+  w.Uint64(inc.occurrences);
+  key(w, "last_occurrence_at");
+  text(w, format_utc(inc.last_occurrence.wall));
+  key(w, "triggers");
+  w.StartArray();
+  n = 0;
+  for (const auto& t : inc.triggers) {
+    if (n++ == incident_limits::max_triggers) {
+      break;
+    }
+    w.StartObject();
+    key(w, "probe");
+    text(w, t.probe, incident_limits::max_name_bytes);
+    key(w, "route");
+    text(w, t.route, incident_limits::max_route_bytes);
+    key(w, "occurrences");
+    w.Uint64(t.occurrences);
+    w.EndObject();
+  }
+  w.EndArray();
+  key(w, "triggers_omitted");
+  w.Uint64(inc.triggers_omitted);
   w.EndObject();
 }
 

@@ -170,6 +170,7 @@ void process_watcher::state::on_started(const process_identity& id) {
 
 void process_watcher::state::on_exited(const process_identity& id, const exit_status& status) {
   auto report = classify_exit(status, uptime_of(id));
+  tracker.on_exit(id, report.classification == exit_classification::external_stop);
   current.reset();
   metrics.set_up(false);
   metrics.set_ready(false);

@@ -24,20 +24,31 @@ restart_tracker::update restart_tracker::on_start(const process_identity& id, cl
     return result;
   }
   bool first = !last_.has_value();
+  const bool after_stop = last_exit_was_stop_;
   last_ = id;
+  last_exit_was_stop_ = false;
   if (first) {
     return tick(now);
   }
   result.restarted = true;
   ++restarts_total_;
-  restarts_.push_back(now);
-  if (restarts_.size() > max_history_) {
-    restarts_.pop_front();
+  if (!after_stop) {
+    restarts_.push_back(now);
+    if (restarts_.size() > max_history_) {
+      restarts_.pop_front();
+    }
   }
   auto ticked = tick(now);
   result.crash_loop_started = ticked.crash_loop_started;
   result.crash_loop_ended = ticked.crash_loop_ended;
   return result;
+}
+
+void restart_tracker::on_exit(const process_identity& id, bool external_stop) {
+  // Only the exit of the process we know: a stale report must not excuse the next crash.
+  if (last_ && *last_ == id) {
+    last_exit_was_stop_ = external_stop;
+  }
 }
 
 restart_tracker::update restart_tracker::tick(clock::time_point now) {

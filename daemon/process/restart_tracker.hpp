@@ -1,7 +1,9 @@
 #pragma once
 // Restart and crash-loop bookkeeping (pure; time is injected). A restart is a start of a
 // process with a different identity after a previous one was seen; a crash loop is
-// `threshold` restarts within `window`, and ends once fewer remain inside the window.
+// `threshold` restarts within `window`, and ends once fewer remain inside the window. A restart
+// after an external stop (SIGTERM/SIGINT: a deploy, `systemctl restart`) is counted as a restart
+// but is no step towards a crash loop: ten deploys in an afternoon are not a crashing Mesher.
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -26,6 +28,11 @@ class restart_tracker {
 
   /** A process was found running. The same identity again is not a (re)start. */
   update on_start(const process_identity& id, clock::time_point now);
+  /**
+   * The process `id` exited. With `external_stop`, the next start is a restart that does not
+   * count towards a crash loop (it still counts in restarts_total).
+   */
+  void on_exit(const process_identity& id, bool external_stop);
   /** Lets a crash loop end when its restarts age out of the window. */
   update tick(clock::time_point now);
 
@@ -43,6 +50,7 @@ class restart_tracker {
   std::deque<clock::time_point> restarts_;  // inside the window only, bounded
   std::uint64_t restarts_total_ = 0;
   bool crash_looping_ = false;
+  bool last_exit_was_stop_ = false;  // the process in last_ ended by an external stop
 };
 
 }  // namespace meshwatch

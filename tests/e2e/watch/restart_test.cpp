@@ -124,10 +124,23 @@ TEST_F(restarts, a_normal_restart_is_gated_on_readiness_and_counts_no_endpoint_f
   auto doc = parse_json(mw_.status());
   EXPECT_TRUE(status_incidents(doc, "endpoint_outage").empty()) << mw_.status();
   EXPECT_TRUE(status_incidents(doc, "not_ready").empty()) << mw_.status();
-  // The stop itself is on record, with the failures of the gap (probes started after the exit)
-  // tagged as "starting".
-  auto stops = status_incidents(doc, "crash");
+  // The stop itself is on record — as a stop, not a crash (D1: 143/SIGTERM is an external stop) —
+  // open until the new process was ready, with the failures of the gap (probes started after
+  // the exit) tagged as "starting". It is no step towards a crash loop.
+  EXPECT_TRUE(status_incidents(doc, "crash").empty()) << mw_.status();
+  auto scraped = mw_.scrape();
+  EXPECT_TRUE(equals(
+      metric_value(scraped, "meshwatch_incidents_total", {{"target", "mesher"}, {"kind", "crash"}}), 0))
+      << scraped;
+  EXPECT_TRUE(equals(
+      metric_value(scraped, "meshwatch_incidents_total", {{"target", "mesher"}, {"kind", "stopped"}}), 1))
+      << scraped;
+  EXPECT_TRUE(equals(metric_value(scraped, "meshwatch_target_crash_looping", target), 0)) << scraped;
+  auto stops = status_incidents(doc, "stopped");
   ASSERT_EQ(stops.size(), 1u) << mw_.status();
+  EXPECT_STREQ((*stops[0])["state"].GetString(), "closed") << mw_.status();
+  EXPECT_STREQ((*stops[0])["close_reason"].GetString(), "ready") << mw_.status();
+  EXPECT_STREQ((*stops[0])["exit"]["classification"].GetString(), "external_stop") << mw_.status();
   const auto& failing = (*stops[0])["failing_probes"];
   ASSERT_TRUE(failing.IsArray()) << mw_.status();
   int in_gap = 0;
