@@ -14,6 +14,7 @@
 #include "daemon/db/db_metrics.hpp"
 #include "daemon/db/db_worker.hpp"
 #include "daemon/db/fixture_seeder.hpp"
+#include "daemon/db/fixture_upkeep.hpp"
 #include "daemon/db/pg_checks.hpp"
 #include "daemon/db/pg_query_poll.hpp"
 #include "daemon/stream_metrics.hpp"
@@ -29,10 +30,14 @@ namespace asio = boost::asio;
 using clock = std::chrono::steady_clock;
 
 struct target_databases::target_db {
-  target_db(const database_config& db, fixtures_config fixtures)
-      : worker(db), seeder(worker, std::move(fixtures)) {}
+  target_db(const std::string& name, const database_config& db, fixtures_config fixtures,
+            fixture_upkeep_options upkeep_options, std::function<void(bool)> on_seeded)
+      : worker(db),
+        seeder(worker, std::move(fixtures)),
+        upkeep(name, worker, seeder, std::move(upkeep_options), std::move(on_seeded)) {}
   db_worker worker;
   fixture_seeder seeder;
+  fixture_upkeep upkeep;  // every seeding of this target goes through it (one at a time)
 };
 
 namespace {
@@ -226,11 +231,38 @@ struct target_databases::target_stream {
   bool started = false;
 };
 
+namespace {
+
+// Past every run's own timeout, a row it created cannot belong to a run still in progress;
+// the margin covers the DB thread's completion grace and a loaded loop.
+constexpr std::chrono::seconds recovery_prune_margin{5};
+
+fixture_upkeep_options upkeep_options_for(const config& cfg) {
+  fixture_upkeep_options options;
+  std::chrono::milliseconds longest{0};
+  for (const auto& probe : cfg.probes) {
+    if (probe.enabled && std::holds_alternative<pipeline_probe>(probe.kind)) {
+      longest = std::max(longest, probe.timeout);
+    }
+  }
+  options.recovery_stale_after = std::min(
+      options.cleanup.stale_after, std::chrono::ceil<std::chrono::seconds>(longest) + recovery_prune_margin);
+  return options;
+}
+
+}  // namespace
+
 target_databases::target_databases(const config& cfg, prometheus::Registry* registry) {
   std::vector<std::string> names;
+  const fixture_upkeep_options upkeep_options = upkeep_options_for(cfg);
   for (const auto& target : cfg.targets) {
     if (!target.database) continue;
-    targets_.emplace(target.name, std::make_unique<target_db>(*target.database, target.fixtures));
+    // metrics_ is made below; the callback only runs once seeding starts.
+    std::function<void(bool)> on_seeded = [this, name = target.name](bool up) {
+      if (metrics_) metrics_->set_up(name, up);
+    };
+    targets_.emplace(target.name, std::make_unique<target_db>(target.name, *target.database, target.fixtures,
+                                                              upkeep_options, std::move(on_seeded)));
     names.push_back(target.name);
   }
   if (registry != nullptr) {
@@ -296,27 +328,21 @@ std::vector<stream_status> target_databases::stream_statuses() const {
 
 void target_databases::stop() {
   *refreshing_ = false;
-  if (refresh_timer_) refresh_timer_->cancel();
+  for (auto& [name, db] : targets_) db->upkeep.stop();
   stop_streams();
   for (auto& [name, db] : targets_) db->worker.stop();
 }
 
 namespace {
 
-constexpr std::chrono::seconds refresh_seed_timeout{15};
+constexpr std::chrono::seconds first_seed_timeout{15};
 
-asio::awaitable<void> refresh_loop(target_databases* dbs, asio::steady_timer* timer,
-                                   std::shared_ptr<bool> running, std::chrono::milliseconds period,
-                                   std::function<void()> after_first_seed) {
-  co_await dbs->seed_all(refresh_seed_timeout);
+asio::awaitable<void> first_seed(target_databases* dbs, std::shared_ptr<bool> running,
+                                 std::function<void()> after_first_seed, std::function<void()> then) {
+  co_await dbs->seed_all(first_seed_timeout);
   if (!*running) co_return;
   if (after_first_seed) after_first_seed();
-  while (*running) {
-    timer->expires_after(period);
-    auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec || !*running) co_return;
-    co_await dbs->seed_all(refresh_seed_timeout);
-  }
+  then();
 }
 
 }  // namespace
@@ -325,10 +351,13 @@ void target_databases::start_refresh(asio::io_context& io, std::chrono::millisec
                                      std::function<void()> after_first_seed) {
   // The subscribers connect while the tenant is seeded: pipelines find them connected.
   start_streams(io.get_executor());
-  refresh_timer_ = std::make_unique<asio::steady_timer>(io);
   *refreshing_ = true;
-  asio::co_spawn(io,
-                 refresh_loop(this, refresh_timer_.get(), refreshing_, period, std::move(after_first_seed)),
+  // From then on each target's upkeep re-seeds every period, soon after a failed seeding,
+  // and at once when its DB thread gets a new session (PostgreSQL back after an outage).
+  std::function<void()> start_upkeep = [this, executor = io.get_executor(), period] {
+    for (auto& [name, db] : targets_) db->upkeep.start(executor, period);
+  };
+  asio::co_spawn(io, first_seed(this, refreshing_, std::move(after_first_seed), std::move(start_upkeep)),
                  asio::detached);
 }
 
@@ -355,22 +384,9 @@ probe_runners target_databases::runners() {
 asio::awaitable<bool> target_databases::seed_all(std::chrono::milliseconds timeout) {
   bool all = true;
   for (auto& [name, db] : targets_) {
-    auto seeded = co_await db->seeder.seed(timeout);
-    if (!seeded.ok()) {
-      spdlog::warn("target {}: seeding the synthetic tenant failed: {}", name, seeded.error().message);
-      if (metrics_) metrics_->set_up(name, false);
-      all = false;
-      continue;
-    }
-    if (metrics_) metrics_->set_up(name, true);
-    if (!seeded.value().partition_problem.empty()) {
-      spdlog::warn("target {}: {}", name, seeded.value().partition_problem);
-    }
-    cleanup_options cleanup;
-    auto cleaned = co_await db->seeder.cleanup(cleanup, timeout);
-    if (!cleaned.ok()) {
-      spdlog::warn("target {}: cleaning synthetic leftovers failed: {}", name, cleaned.error().message);
-    }
+    // Logs, the db_up gauge and pruning are the upkeep's; it refuses a second seeding at once.
+    const bool seeded = co_await db->upkeep.seed_now(seed_reason::first, timeout);
+    all = all && seeded;
   }
   co_return all;
 }

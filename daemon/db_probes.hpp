@@ -58,13 +58,16 @@ class target_databases {
 
   /**
    * Seeds the synthetic tenant of every target (one-time part first, then the per-cycle part)
-   * and prunes leftovers. Returns false when a target could not be seeded; logs why.
+   * and prunes leftovers. Returns false when a target could not be seeded (logged), or was
+   * being seeded already (a target is never seeded twice at once).
    */
   boost::asio::awaitable<bool> seed_all(std::chrono::milliseconds timeout);
 
   /**
    * Seeds now, calls `after_first_seed` (whatever the outcome: probes then report what they
-   * see), and re-seeds every `period` so destructive probes find their rows again.
+   * see), and re-seeds every `period` so destructive probes find their rows again; a target
+   * is re-seeded sooner after a failed seeding and at once when its DB thread gets a new
+   * session (daemon/db/fixture_upkeep.hpp).
    */
   void start_refresh(boost::asio::io_context& io, std::chrono::milliseconds period,
                      std::function<void()> after_first_seed);
@@ -92,7 +95,6 @@ class target_databases {
   std::unique_ptr<stream_metric_families> stream_families_;
   std::map<std::string, std::unique_ptr<target_stream>, std::less<>> streams_;
   std::shared_ptr<bool> refreshing_ = std::make_shared<bool>(false);
-  std::unique_ptr<boost::asio::steady_timer> refresh_timer_;
 };
 
 }  // namespace meshwatch

@@ -1,5 +1,6 @@
 #include "daemon/db/fixture_seeder.hpp"
 
+#include <algorithm>
 #include <pqxx/connection>
 #include <pqxx/result>
 #include <pqxx/subtransaction>
@@ -204,6 +205,18 @@ cleanup_report clean_tenant(pqxx::connection& connection, const fixtures_config&
                         "AND triggered_at < now() - $4::bigint * interval '1 second'",
                         f.project_id, f.sampled_project_id, f.alert_id, retention)
                       .affected_rows();
+  // What the deletes above spared: the time until the oldest of it is stale too.
+  const pqxx::row spared = tx.exec_params1(
+      "SELECT ceil(extract(epoch FROM min(t) + $5::bigint * interval '1 second' - now()))::bigint FROM ("
+      "SELECT created_at AS t FROM api_keys WHERE label = $1 AND project_id IN ($2::uuid, $3::uuid) "
+      "UNION ALL SELECT created_at FROM alert_rules WHERE name = $4 AND project_id IN ($2::uuid, $3::uuid) "
+      "UNION ALL SELECT joined_at FROM org_memberships WHERE user_id = $6::uuid AND org_id = $7::uuid) "
+      "spared",
+      std::string(probe_rotate_key_label), f.project_id, f.sampled_project_id,
+      std::string(probe_tmp_rule_name), stale, f.user_b_id, f.org_id);
+  if (!spared[0].is_null()) {
+    report.spared_stale_in = std::chrono::seconds{std::max<long long>(0, spared[0].as<long long>())};
+  }
   tx.commit();
   return report;
 }
@@ -212,6 +225,8 @@ fixture_seeder::fixture_seeder(db_worker& worker, fixtures_config fixtures)
     : worker_(worker), fixtures_(std::move(fixtures)) {}
 
 boost::asio::awaitable<db_outcome<seed_report>> fixture_seeder::seed(std::chrono::milliseconds timeout) {
+  // One bound for both parts: a caller's timeout is for the whole seeding.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   if (!seeded_once_) {
     std::function<bool(pqxx::connection&)> once = [fixtures = fixtures_](pqxx::connection& c) {
       seed_tenant_once(c, fixtures);
@@ -226,7 +241,10 @@ boost::asio::awaitable<db_outcome<seed_report>> fixture_seeder::seed(std::chrono
   std::function<seed_report(pqxx::connection&)> cycle = [fixtures = fixtures_](pqxx::connection& c) {
     return seed_tenant_cycle(c, fixtures);
   };
-  db_outcome<seed_report> report = co_await worker_.run<seed_report>(std::move(cycle), timeout);
+  const auto left = std::max(
+      std::chrono::milliseconds{1},
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+  db_outcome<seed_report> report = co_await worker_.run<seed_report>(std::move(cycle), left);
   // A foreign key violation means a one-time row is gone (someone deleted the synthetic
   // project or rule): re-create them next time.
   if (!report && report.error().sqlstate == "23503") {

@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "config/fixtures.hpp"
@@ -39,6 +40,11 @@ struct cleanup_report {
   std::uint64_t events = 0;
   std::uint64_t issues = 0;
   std::uint64_t alerts = 0;
+  /**
+   * Create-then-delete leftovers spared as too young (perhaps a run in progress): how long
+   * until the oldest of them counts as interrupted. Unset when none is left.
+   */
+  std::optional<std::chrono::seconds> spared_stale_in;
 };
 
 /** Label and name that create-then-delete probes must use for what they create. */
@@ -59,7 +65,7 @@ class fixture_seeder {
  public:
   fixture_seeder(db_worker& worker, fixtures_config fixtures);
 
-  /** The one-time part until it has succeeded once, then the per-cycle part. */
+  /** The one-time part until it has succeeded once, then the per-cycle part; `timeout` bounds both. */
   boost::asio::awaitable<db_outcome<seed_report>> seed(std::chrono::milliseconds timeout);
   boost::asio::awaitable<db_outcome<cleanup_report>> cleanup(cleanup_options options,
                                                              std::chrono::milliseconds timeout);

@@ -217,6 +217,13 @@ bool fixture_superuser_sql(const std::string& sql, std::string& why) {
   return status && !status->signaled && status->code == 0;
 }
 
+bool sql_on(const std::string& dsn, const std::string& sql, std::string& why) {
+  subprocess psql({"/usr/bin/psql", "-v", "ON_ERROR_STOP=1", "-q", dsn, "-c", sql});
+  auto status = psql.wait_exit(30s);
+  why = psql.console();
+  return status && !status->signaled && status->code == 0;
+}
+
 catalogue_run::catalogue_run(std::string dsn, catalogue_options options)
     : dsn_(std::move(dsn)),
       options_(std::move(options)),
