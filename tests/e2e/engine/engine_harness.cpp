@@ -206,17 +206,6 @@ bool private_cluster::pause(std::string& why) { return run_pg_script({"pause", d
 
 bool private_cluster::resume(std::string& why) { return run_pg_script({"resume", dir_}, &why) == 0; }
 
-bool fixture_superuser_sql(const std::string& sql, std::string& why) {
-  auto port = read_all(postgres_dir() + "/port");
-  port.erase(port.find_last_not_of(" \n") + 1);
-  subprocess psql({"/usr/bin/psql", "-v", "ON_ERROR_STOP=1", "-q",
-                   "host=" + postgres_dir() + "/sock port=" + port + " user=postgres dbname=postgres", "-c",
-                   sql});
-  auto status = psql.wait_exit(30s);
-  why = psql.console();
-  return status && !status->signaled && status->code == 0;
-}
-
 bool sql_on(const std::string& dsn, const std::string& sql, std::string& why) {
   subprocess psql({"/usr/bin/psql", "-v", "ON_ERROR_STOP=1", "-q", dsn, "-c", sql});
   auto status = psql.wait_exit(30s);

@@ -70,9 +70,6 @@ class private_cluster {
   std::string dsn_;
 };
 
-/** Superuser SQL on the shared fixture cluster (database lifecycle for test isolation). */
-bool fixture_superuser_sql(const std::string& sql, std::string& why);
-
 /** SQL as Mesher's user on `dsn` (psql), e.g. to leave what an interrupted probe run would. */
 bool sql_on(const std::string& dsn, const std::string& sql, std::string& why);
 

@@ -17,6 +17,7 @@
 
 #include "tests/e2e/engine/engine_harness.hpp"
 #include "tests/e2e/watch/watch_test_harness.hpp"
+#include "tests/support/scratch_database.hpp"
 #include "tests/support/test_postgres.hpp"
 
 namespace meshwatch::test {
@@ -43,22 +44,11 @@ std::set<std::string> probe_labels(const std::string& exposition, const std::str
 
 class full_catalogue : public ::testing::Test {
  protected:
-  void SetUp() override {
-    // A database of its own on the shared cluster: the catalogue seeds and deletes synthetic rows.
-    std::string why;
-    ASSERT_TRUE(fixture_superuser_sql("DROP DATABASE IF EXISTS " + db_ + " WITH (FORCE)", why)) << why;
-    ASSERT_TRUE(fixture_superuser_sql("CREATE DATABASE " + db_ + " OWNER mesh", why)) << why;
-    auto dsn = postgres_dsn();
-    dsn_ = dsn.substr(0, dsn.rfind('/') + 1) + db_;
-  }
-  void TearDown() override {
-    run_.reset();
-    std::string ignored;
-    fixture_superuser_sql("DROP DATABASE IF EXISTS " + db_ + " WITH (FORCE)", ignored);
-  }
+  void TearDown() override { run_.reset(); }
 
-  std::string db_ = "mwengine_" + std::to_string(::getpid());
-  std::string dsn_;
+  // A database of its own on the shared cluster: the catalogue seeds and deletes synthetic rows.
+  scratch_database db_;
+  std::string dsn_ = db_.dsn();
   std::unique_ptr<catalogue_run> run_;
 };
 

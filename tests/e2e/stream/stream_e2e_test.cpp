@@ -14,6 +14,7 @@
 
 #include "tests/e2e/watch/watch_test_harness.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/scratch_database.hpp"
 #include "tests/support/subprocess.hpp"
 #include "tests/support/test_postgres.hpp"
 
@@ -31,17 +32,6 @@ int json_int(const std::string& json, const std::string& key) {
   std::smatch m;
   std::regex re("\"" + key + "\":(\\d+)");
   return std::regex_search(json, m, re) ? std::stoi(m[1]) : 0;
-}
-
-// psql as the fixture cluster's superuser over its unix socket.
-bool superuser_sql(const std::string& sql) {
-  auto port = read_all(postgres_dir() + "/port");
-  port.erase(port.find_last_not_of(" \n") + 1);
-  subprocess psql({"/usr/bin/psql", "-v", "ON_ERROR_STOP=1", "-q",
-                   "host=" + postgres_dir() + "/sock port=" + port + " user=postgres dbname=postgres", "-c",
-                   sql});
-  auto status = psql.wait_exit(30s);
-  return status && !status->signaled && status->code == 0;
 }
 
 // The ws probe as in the default catalogue; the ingest pipeline as there, with the row check
@@ -91,11 +81,8 @@ std::string config_text(unsigned short http, unsigned short ws, const std::strin
 class stream_e2e : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = "mwstream_" + std::to_string(::getpid());
-    ASSERT_TRUE(superuser_sql("DROP DATABASE IF EXISTS " + db_ + " WITH (FORCE)"));
-    ASSERT_TRUE(superuser_sql("CREATE DATABASE " + db_ + " OWNER mesh"));
-    auto dsn = postgres_dsn();
-    dsn = dsn.substr(0, dsn.rfind('/') + 1) + db_;
+    db_ = std::make_unique<scratch_database>();
+    const std::string& dsn = db_->dsn();
 
     dir_ = std::filesystem::temp_directory_path() / ("meshwatch-stream-e2e-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
@@ -129,7 +116,7 @@ class stream_e2e : public ::testing::Test {
   void TearDown() override {
     meshwatch_.reset();
     twin_.reset();
-    superuser_sql("DROP DATABASE IF EXISTS " + db_ + " WITH (FORCE)");
+    db_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
   }
@@ -163,7 +150,7 @@ class stream_e2e : public ::testing::Test {
     return res ? res->status : 0;
   }
 
-  std::string db_;
+  std::unique_ptr<scratch_database> db_;
   std::filesystem::path dir_;
   std::unique_ptr<subprocess> twin_;
   std::unique_ptr<subprocess> meshwatch_;

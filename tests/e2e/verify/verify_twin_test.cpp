@@ -11,6 +11,7 @@
 #include <random>
 
 #include "probes/json_body.hpp"
+#include "tests/support/scratch_database.hpp"
 #include "tests/support/subprocess.hpp"
 #include "tests/support/test_postgres.hpp"
 
@@ -35,17 +36,6 @@ void replace_all(std::string& text, const std::string& from, const std::string& 
   }
 }
 
-// Runs psql as the fixture cluster's superuser over its unix socket.
-void superuser_sql(const std::string& sql) {
-  auto port = read_all(postgres_dir() + "/port");
-  port.erase(port.find_last_not_of(" \n") + 1);
-  subprocess psql({"/usr/bin/psql", "-v", "ON_ERROR_STOP=1", "-q",
-                   "host=" + postgres_dir() + "/sock port=" + port + " user=postgres dbname=postgres", "-c",
-                   sql});
-  auto status = psql.wait_exit(30s);
-  ASSERT_TRUE(status && status->code == 0) << sql << "\n" << psql.console();
-}
-
 struct verify_run {
   int exit_code = -1;
   std::map<std::string, std::pair<std::string, int>> failures;  // probe -> reason, http status
@@ -57,11 +47,8 @@ struct verify_run {
 // `mode`, then `meshwatch verify --format json` with the default catalogue pointed at it.
 verify_run verify_against_twin(const std::string& mode) {
   verify_run run;
-  auto name = "mwverify_" + std::to_string(::getpid()) + "_" + mode;
-  superuser_sql("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-  superuser_sql("CREATE DATABASE " + name + " OWNER mesh");
-  auto dsn = postgres_dsn();
-  dsn = dsn.substr(0, dsn.rfind('/') + 1) + name;
+  const scratch_database own;
+  const std::string& dsn = own.dsn();
 
   auto dir =
       std::filesystem::temp_directory_path() / ("meshwatch-verify-" + std::to_string(::getpid()) + mode);
@@ -103,7 +90,6 @@ verify_run verify_against_twin(const std::string& mode) {
   }
   twin.send_signal(SIGTERM);
   twin.wait_exit(5s);
-  superuser_sql("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
   return run;
 }
 

@@ -22,38 +22,7 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-std::string random_suffix() {
-  std::mt19937_64 rng(std::random_device{}());
-  char buffer[20];
-  std::snprintf(buffer, sizeof buffer, "%012llx", static_cast<unsigned long long>(rng() & 0xffffffffffffULL));
-  return buffer;
-}
-
 }  // namespace
-
-std::string superuser_dsn() {
-  std::string port = read_file(test::postgres_dir() + "/port");
-  while (!port.empty() && (port.back() == '\n' || port.back() == ' ')) {
-    port.pop_back();
-  }
-  return "host=" + test::postgres_dir() + "/sock port=" + port + " user=postgres dbname=postgres";
-}
-
-scratch_database::scratch_database() {
-  name_ = "mwdb_" + std::to_string(::getpid()) + "_" + random_suffix();
-  execute(superuser_dsn(), "CREATE DATABASE " + name_ + " OWNER mesh");
-  const std::string fixture = test::postgres_dsn();
-  const auto slash = fixture.rfind('/');
-  dsn_ = fixture.substr(0, slash + 1) + name_;
-}
-
-scratch_database::~scratch_database() {
-  try {
-    execute(superuser_dsn(), "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-  } catch (const std::exception&) {
-    // The cluster is thrown away after the run anyway.
-  }
-}
 
 twin::twin(const std::string& dsn) {
   static std::atomic<int> counter{0};
@@ -98,11 +67,7 @@ std::string query_value(const std::string& dsn, const std::string& sql) {
   return result[0][0].as<std::string>();
 }
 
-void execute(const std::string& dsn, const std::string& sql) {
-  pqxx::connection connection{dsn};
-  pqxx::nontransaction tx{connection};
-  tx.exec(sql);
-}
+void execute(const std::string& dsn, const std::string& sql) { test::execute_sql(dsn, sql); }
 
 }  // namespace meshwatch::db_test
 

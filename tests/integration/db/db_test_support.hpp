@@ -13,31 +13,16 @@
 #include <string>
 
 #include "config/target_config.hpp"
+#include "tests/support/scratch_database.hpp"
 #include "tests/support/subprocess.hpp"
 
 namespace meshwatch::db_test {
 
 using namespace std::chrono_literals;
 
-/** libpq DSN of the fixture cluster's superuser (trust over the unix socket). */
-std::string superuser_dsn();
-
-/** A database owned by `mesh`, created on construction and dropped (FORCE) on destruction. */
-class scratch_database {
- public:
-  scratch_database();
-  ~scratch_database();
-  scratch_database(const scratch_database&) = delete;
-  scratch_database& operator=(const scratch_database&) = delete;
-
-  const std::string& name() const { return name_; }
-  /** postgres://mesh:mesh@127.0.0.1:<port>/<name> */
-  const std::string& dsn() const { return dsn_; }
-
- private:
-  std::string name_;
-  std::string dsn_;
-};
+// The scratch database of every test process comes from tests/support.
+using test::scratch_database;
+using test::superuser_dsn;
 
 /** mesher-twin in fixed mode on `dsn`: creates the schema and today's partitions + 7 days. */
 class twin {
