@@ -2,6 +2,7 @@
 // pipeline in fixed mode (202, issue + event stored, pushes, alerts, resetting rate window).
 #include "tests/integration/twin/conformance.hpp"
 #include "tests/integration/twin/ws_probe.hpp"
+#include "tests/support/scratch_database.hpp"
 
 namespace meshwatch::twin_test {
 namespace {
@@ -49,15 +50,34 @@ TEST_F(Ingest, SnapshotRateLimitNeverResets) {
   EXPECT_REPLY(send(twin, t.key, "{}"), 429, "{\"error\":\"rate limited\"}");
 }
 
+/**
+ * A twin whose alert evaluator runs every 200 ms, on a database of its own (every twin evaluates
+ * every rule of its database: a parallel test's fixed-mode twin would fire this rule, or leave it
+ * cooling down), with a seeded tenant and a threshold rule on its project.
+ */
+struct evaluator_on_own_database {
+  evaluator_on_own_database(const std::string& mode, int threshold)
+      : twin({.mode = mode,
+              .env = {{"MESHER_TWIN_INTERVALS", "alert=200ms"}, {"MESHER_TWIN_DSN", own.dsn()}}}),
+        db(own.dsn(), 2, 10s),
+        t(seed_tenant(db)) {
+    auto condition = "{\"condition_type\":\"threshold\",\"threshold\":" + std::to_string(threshold) +
+                     ",\"window_minutes\":60}";
+    auto inserted = db.query(
+        "INSERT INTO alert_rules (project_id, name, condition_json, action_json) VALUES "
+        "($1::uuid, 'thr', $2::jsonb, '{}')",
+        {t.project, condition});
+    if (!inserted.ok()) throw std::runtime_error("rule insert failed: " + *inserted.error);
+  }
+  test::scratch_database own;
+  twin_process twin;
+  twin::pg_pool db;
+  tenant t;
+};
+
 TEST_F(Ingest, SnapshotAlertEvaluatorFiresNothing) {
-  twin_process twin({.env = {{"MESHER_TWIN_INTERVALS", "alert=200ms"}}});
-  auto t = seed_tenant();
-  ASSERT_TRUE(database()
-                  .query("INSERT INTO alert_rules (project_id, name, condition_json, action_json) VALUES "
-                         "($1::uuid, 'thr', "
-                         "'{\"condition_type\":\"threshold\",\"threshold\":0,\"window_minutes\":60}', '{}')",
-                         {t.project})
-                  .ok());
+  evaluator_on_own_database run("snapshot", 0);
+  auto& [own, twin, db, t] = run;
   std::size_t seen = 0;
   EXPECT_TRUE(twin.proc().wait_for_line(
       test::stream::out,
@@ -65,9 +85,7 @@ TEST_F(Ingest, SnapshotAlertEvaluatorFiresNothing) {
         return l == "[Mesher] Alert evaluator: checked rules, 0 fired" && ++seen == 2;
       },
       5s));
-  EXPECT_EQ(database()
-                .query("SELECT count(*)::text FROM alerts WHERE project_id = $1::uuid", {t.project})
-                .text(0, 0),
+  EXPECT_EQ(db.query("SELECT count(*)::text FROM alerts WHERE project_id = $1::uuid", {t.project}).text(0, 0),
             "1");
 }
 
@@ -187,14 +205,8 @@ TEST_F(Ingest, FixedNewIssueRuleFiresAnAlert) {
 }
 
 TEST_F(Ingest, FixedThresholdRuleFiresFromTheEvaluator) {
-  twin_process twin({.mode = "fixed", .env = {{"MESHER_TWIN_INTERVALS", "alert=200ms"}}});
-  auto t = seed_tenant();
-  ASSERT_TRUE(database()
-                  .query("INSERT INTO alert_rules (project_id, name, condition_json, action_json) VALUES "
-                         "($1::uuid, 'thr', "
-                         "'{\"condition_type\":\"threshold\",\"threshold\":2,\"window_minutes\":60}', '{}')",
-                         {t.project})
-                  .ok());
+  evaluator_on_own_database run("fixed", 2);
+  auto& [own, twin, db, t] = run;
   EXPECT_TRUE(twin.proc().wait_for_line(
       test::stream::out,
       [](const std::string& l) {
@@ -203,7 +215,7 @@ TEST_F(Ingest, FixedThresholdRuleFiresFromTheEvaluator) {
       },
       5s))
       << twin.proc().console();
-  auto alerts = database().query(
+  auto alerts = db.query(
       "SELECT message FROM alerts WHERE project_id = $1::uuid AND status = 'active' ORDER BY triggered_at "
       "DESC",
       {t.project});

@@ -147,7 +147,9 @@ std::optional<test::http_response> twin_process::control_get(const std::string& 
   return test::http_get("127.0.0.1", control_port_, target, 5s);
 }
 
-tenant seed_tenant() {
+tenant seed_tenant() { return seed_tenant(database()); }
+
+tenant seed_tenant(twin::pg_pool& db) {
   tenant t;
   t.org = fresh_uuid();
   t.user_a = fresh_uuid();
@@ -208,7 +210,7 @@ INSERT INTO alerts (id,rule_id,project_id,status,message,condition_snapshot) VAL
                                                                       {"@M", t.membership}}) {
     sql = replace_all(sql, k, v);
   }
-  auto r = database().script(sql);
+  auto r = db.script(sql);
   if (!r.ok()) throw std::runtime_error("seed failed: " + *r.error);
   return t;
 }

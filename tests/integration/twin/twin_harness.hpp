@@ -67,6 +67,8 @@ struct tenant {
 
 /** Seeds it (the twin must have created the schema: start a twin first). */
 tenant seed_tenant();
+/** The same in another database, e.g. a test::scratch_database the twin was pointed at. */
+tenant seed_tenant(twin::pg_pool& db);
 
 /** Shared connection to the fixture database, for seeding and checking writes. */
 twin::pg_pool& database();
