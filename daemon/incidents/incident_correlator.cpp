@@ -381,7 +381,8 @@ struct incident_correlator::state {
       case process_event_kind::crash_loop_started:
         if (!is_open(e.target, incident_kind::crash_loop)) {
           auto inc = new_incident(e.target, incident_kind::crash_loop, {e.wall_time, e.at});
-          inc.summary = "crash loop: " + std::to_string(e.restarts_total) + " restarts so far";
+          inc.summary = "crash loop: " +
+                        (e.detail.empty() ? std::to_string(e.restarts_total) + " restarts so far" : e.detail);
           inc.detail = e.detail;
           open_incident(std::move(inc), std::nullopt, e.at - options.window_before);
         }

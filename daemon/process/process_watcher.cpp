@@ -157,10 +157,14 @@ void process_watcher::state::on_started(const process_identity& id) {
   }
   if (update.crash_loop_started) {
     metrics.set_crash_looping(true);
-    spdlog::warn("process watcher [{}]: crash loop: {} restarts within {} s", options.target,
-                 options.config.crash_loop_restarts,
-                 std::chrono::duration_cast<std::chrono::seconds>(options.config.crash_loop_window).count());
-    emit_simple(process_event_kind::crash_loop_started, id);
+    // Restarts after a stop are no step towards the loop; the count says only what did count.
+    auto detail =
+        std::to_string(tracker.restarts_in_window(clock::now())) + " restarts after crashes within " +
+        std::to_string(
+            std::chrono::duration_cast<std::chrono::seconds>(options.config.crash_loop_window).count()) +
+        " s";
+    spdlog::warn("process watcher [{}]: crash loop: {}", options.target, detail);
+    emit_simple(process_event_kind::crash_loop_started, id, std::move(detail));
   }
   if (update.crash_loop_ended) {
     metrics.set_crash_looping(false);

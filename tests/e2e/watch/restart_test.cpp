@@ -264,6 +264,8 @@ TEST_F(restarts, quick_crashes_are_one_crash_loop_incident) {
   auto loops = status_incidents(doc, "crash_loop");
   ASSERT_EQ(loops.size(), 1u) << mw_.status();
   EXPECT_TRUE((*loops[0])["state"].IsString()) << mw_.status();
+  EXPECT_STREQ((*loops[0])["summary"].GetString(), "crash loop: 3 restarts after crashes within 300 s")
+      << mw_.status();
   // The restarted process still becomes ready; the loop stays open until restarts age out.
   ASSERT_TRUE(wait_gauge("meshwatch_target_ready", 1)) << last_ << "\n" << mw_.console();
   EXPECT_EQ(status_pid(), last_twin.pid());

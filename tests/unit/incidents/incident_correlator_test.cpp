@@ -348,11 +348,13 @@ TEST_F(correlator_test, ready_again_closes_the_crash_early) {
 TEST_F(correlator_test, crash_loop_is_an_incident_spanning_the_crashes) {
   start_process();
   auto loop = process(clock, process_event_kind::crash_loop_started);
-  loop.restarts_total = 5;
+  loop.restarts_total = 5;  // two of them after deploys: the watcher's detail counts only crashes
+  loop.detail = "3 restarts after crashes within 300 s";
   c->on_process_event(loop);
   c->on_process_event(loop);  // repeated: still one
   ASSERT_EQ(rec.opened.size(), 1U);
   EXPECT_EQ(rec.opened[0].kind, incident_kind::crash_loop);
+  EXPECT_EQ(rec.opened[0].summary, "crash loop: 3 restarts after crashes within 300 s");
   for (int i = 0; i < 3; ++i) {
     clock.advance(2s);
     c->on_process_event(exited(clock, exit_status::killed_by(11)));
