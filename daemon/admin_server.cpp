@@ -13,6 +13,7 @@
 #include <list>
 #include <system_error>
 
+#include "daemon/admin_auth.hpp"
 #include "daemon/build_info.hpp"
 
 namespace meshwatch {
@@ -40,19 +41,6 @@ using response = http::response<http::string_body>;
 
 constexpr std::string_view text_plain = "text/plain; charset=utf-8";
 
-// Compares every byte whatever the first difference, so response timing does not reveal how
-// much of a guessed token was right.
-bool same_secret(std::string_view given, std::string_view expected) {
-  if (expected.empty()) {
-    return false;
-  }
-  unsigned char diff = given.size() == expected.size() ? 0 : 1;
-  for (std::size_t i = 0; i < given.size(); ++i) {
-    diff |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
-  }
-  return diff == 0;
-}
-
 std::string_view allow_header(admin_method method) {
   return method == admin_method::get ? "GET, HEAD" : "POST";
 }
@@ -62,8 +50,9 @@ response make_response(const request& req, admin_response out) {
   res.set(http::field::server, "meshwatch/" + std::string(build_version()));
   res.set(http::field::content_type, out.content_type);
   res.set(http::field::cache_control, "no-store");
+  // insert, not set: a 401 carries two WWW-Authenticate challenges.
   for (const auto& [name, value] : out.headers) {
-    res.set(name, value);
+    res.insert(name, value);
   }
   res.keep_alive(req.keep_alive());
   auto length = out.body.size();
@@ -87,12 +76,8 @@ void admin_routes::add(admin_method method, std::string path, admin_handler h) {
 admin_response admin_routes::dispatch(std::string_view method, std::string_view target,
                                       std::string_view authorization) const {
   std::string_view path = target.substr(0, target.find('?'));
-  if (bearer_token_) {
-    constexpr std::string_view scheme = "Bearer ";
-    if (!authorization.starts_with(scheme) ||
-        !same_secret(authorization.substr(scheme.size()), *bearer_token_)) {
-      return {401, std::string(text_plain), "unauthorized\n", {{"WWW-Authenticate", "Bearer"}}};
-    }
+  if (bearer_token_ && !admin_authorized(authorization, *bearer_token_)) {
+    return {401, std::string(text_plain), "unauthorized\n", admin_auth_challenges()};
   }
   auto found = routes_.find(path);
   if (found == routes_.end()) {

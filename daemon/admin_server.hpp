@@ -1,6 +1,7 @@
 #pragma once
 // The admin HTTP server (DESIGN.md §10) on the daemon's event loop: a small route table
-// (/metrics, /healthz, /status, /, POST /-/reload), an optional bearer token on every route,
+// (/metrics, /healthz, /status, /, POST /-/reload), an optional token on every route (Bearer, or
+// the Basic password a browser sends),
 // and hard bounds on request size, time and concurrent connections. Beast stays in the .cpp.
 #include <chrono>
 #include <cstddef>
@@ -41,7 +42,7 @@ using admin_handler = std::function<admin_response()>;
 enum class admin_method { get, post };
 
 /**
- * The route table and the policy in front of it, without sockets: bearer token (every path,
+ * The route table and the policy in front of it, without sockets: the token (every path,
  * unknown ones included, so a scan learns nothing), 404, 405 with Allow, the handler (an
  * exception becomes a 500). Unit-testable; the server calls it once per request.
  */

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "tests/e2e/watch/watch_test_harness.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/subprocess.hpp"
 
 namespace meshwatch::test {
@@ -427,6 +428,42 @@ TEST_F(status_page, shows_markup_from_mesher_as_text_instead_of_running_it) {
   EXPECT_EQ(page.dom.find("<b id=injected"), std::string::npos);
   EXPECT_EQ(page.dom.find("<img"), std::string::npos);
   EXPECT_EQ(page.console, "");
+}
+
+// With `admin.bearer_token` set, a browser opens the page with the token as the password of
+// Basic credentials (what its login prompt sends, here in the URL): the page renders, and its
+// refreshes of /status carry the same credentials. Without them, nothing but a 401 that asks
+// for them.
+TEST(status_page_token, a_browser_with_the_token_as_password_sees_the_page_and_without_it_a_401) {
+  const std::string token = "page-s3cret";
+  watch_setup setup;
+  setup.extra_probes = page_probes;
+  setup.admin_token = token;
+  watched_twin twin(setup);
+  std::string why;
+  ASSERT_TRUE(twin.start(why)) << why << "\n" << twin.console();
+  ASSERT_TRUE(twin.wait_metric(
+      "meshwatch_probe_success", {{"probe", "fast_path"}}, [](auto v) { return v && *v == 1; }, 30s))
+      << twin.console();
+  const std::string host = "127.0.0.1:" + std::to_string(twin.admin_port()) + "/";
+
+  auto page = run_chromium("http://browser:" + token + "@" + host, {"--dump-dom"}, 7000ms, 90s);
+  ASSERT_TRUE(page.finished) << "chromium did not finish within 90 s\n" << page.log;
+  EXPECT_GE(loaded_count(page.dom), 2) << page.dom.substr(0, 3000) << "\n" << page.console;
+  EXPECT_EQ(page.console, "");
+  EXPECT_EQ(attribute(probe_row_tag(page.dom, "fast_path"), "data-state"), "healthy")
+      << page.dom.substr(0, 4000);
+
+  auto refused = run_chromium("http://" + host, {"--dump-dom"}, 2000ms, 60s);
+  ASSERT_TRUE(refused.finished) << refused.log;
+  EXPECT_EQ(refused.dom.find("<title>meshwatch status</title>"), std::string::npos) << refused.dom;
+  EXPECT_EQ(loaded_count(refused.dom), -1);
+  auto raw =
+      raw_exchange("127.0.0.1", twin.admin_port(), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(raw);
+  EXPECT_TRUE(raw->starts_with("HTTP/1.1 401")) << *raw;
+  EXPECT_NE(raw->find("WWW-Authenticate: Bearer\r\n"), std::string::npos) << *raw;
+  EXPECT_NE(raw->find("WWW-Authenticate: Basic realm=\"meshwatch\""), std::string::npos) << *raw;
 }
 
 }  // namespace

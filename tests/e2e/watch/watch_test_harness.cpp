@@ -84,8 +84,11 @@ std::string config_text(const std::filesystem::path& dir, unsigned short http_po
         "    console: { child: true }\n";
   }
   // The fast-path probe runs often, so readiness (listening line + passing probe) comes quickly.
-  return "admin:\n"
-         "  listen: 127.0.0.1:0\n"
+  std::string admin = "admin:\n  listen: 127.0.0.1:0\n";
+  if (!setup.admin_token.empty()) {
+    admin += "  bearer_token: \"" + setup.admin_token + "\"\n";
+  }
+  return admin +
          "defaults: { interval: 500ms, timeout: 400ms, healthy_threshold: 1, unhealthy_threshold: 2 }\n"
          "targets:\n"
          "  - name: mesher\n"
@@ -167,7 +170,7 @@ double metric_sum(const std::string& exposition, const std::string& name,
 }
 
 watched_twin::watched_twin(std::map<std::string, std::string> extra_env, std::string extra_probes)
-    : watched_twin(watch_setup{std::move(extra_env), std::move(extra_probes), "", false, ""}) {}
+    : watched_twin(watch_setup{std::move(extra_env), std::move(extra_probes), "", false, "", ""}) {}
 
 watched_twin::watched_twin(watch_setup setup)
     : extra_probes_(std::move(setup.extra_probes)), setup_(std::move(setup)), dir_(fresh_directory()) {
@@ -223,15 +226,19 @@ bool watched_twin::start(std::string& why) {
   return false;
 }
 
-std::string watched_twin::scrape() const {
-  auto res = http_get("127.0.0.1", admin_port_, "/metrics", 3s);
+std::string watched_twin::admin_get(const std::string& target) const {
+  http_request req;
+  req.target = target;
+  if (!setup_.admin_token.empty()) {
+    req.headers["Authorization"] = "Bearer " + setup_.admin_token;
+  }
+  auto res = http_call("127.0.0.1", admin_port_, req, 3s);
   return res && res->status == 200 ? res->body : std::string();
 }
 
-std::string watched_twin::status() const {
-  auto res = http_get("127.0.0.1", admin_port_, "/status", 3s);
-  return res && res->status == 200 ? res->body : std::string();
-}
+std::string watched_twin::scrape() const { return admin_get("/metrics"); }
+
+std::string watched_twin::status() const { return admin_get("/status"); }
 
 bool watched_twin::wait_metric(const std::string& name, const std::map<std::string, std::string>& labels,
                                const std::function<bool(std::optional<double>)>& accept,

@@ -59,6 +59,8 @@ struct watch_setup {
   bool no_process = false;
   /** The target's `console:` with `process` or `no_process`, e.g. `{ file: '/x/m.log' }`; empty: none. */
   std::string console;
+  /** `admin.bearer_token`; scrape() and status() then send it. Empty: no token. */
+  std::string admin_token;
 };
 
 class watched_twin {
@@ -104,6 +106,9 @@ class watched_twin {
   std::string console() const;
 
  private:
+  /** GET on the admin server (with the token when set): the body of a 200, else empty. */
+  std::string admin_get(const std::string& target) const;
+
   std::map<std::string, std::string> env_;
   std::string extra_probes_;  // YAML list items appended under `probes:`
   watch_setup setup_;

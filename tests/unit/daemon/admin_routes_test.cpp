@@ -1,4 +1,4 @@
-// The admin route table without sockets: methods, 404/405, the bearer token, handler errors,
+// The admin route table without sockets: methods, 404/405, the token (Bearer or Basic), handler errors,
 // and the two routes this file's server adds to the daemon (/ and POST /-/reload).
 #include <gtest/gtest.h>
 
@@ -74,12 +74,18 @@ TEST(admin_routes, bearer_token_guards_every_route_and_method) {
            {"GET", "/status"}, {"POST", "/-/reload"}, {"GET", "/nope"}, {"GET", "/"}}) {
     auto r = routes.dispatch(method, path, "");
     EXPECT_EQ(r.status, 401) << method << " " << path;
-    EXPECT_EQ(header(r, "WWW-Authenticate"), "Bearer");
+    std::vector<std::string> challenges;
+    for (const auto& [k, v] : r.headers) {
+      if (k == "WWW-Authenticate") challenges.push_back(v);
+    }
+    EXPECT_EQ(challenges,
+              (std::vector<std::string>{"Bearer", "Basic realm=\"meshwatch\", charset=\"UTF-8\""}));
   }
   EXPECT_EQ(routes.dispatch("POST", "/-/reload", "Bearer wrong").status, 401);
   EXPECT_EQ(routes.dispatch("POST", "/-/reload", "Bearer s3cre").status, 401);
   EXPECT_EQ(routes.dispatch("POST", "/-/reload", "Bearer s3cret2").status, 401);
-  EXPECT_EQ(routes.dispatch("POST", "/-/reload", "Basic s3cret").status, 401);
+  EXPECT_EQ(routes.dispatch("POST", "/-/reload", "Basic s3cret").status, 401);  // not base64 of user:token
+  EXPECT_EQ(routes.dispatch("GET", "/status", "Basic YnJvd3NlcjpzM2NyZXQ=").status, 200);  // browser:s3cret
   EXPECT_EQ(routes.dispatch("POST", "/-/reload", "s3cret").status, 401);
   EXPECT_EQ(routes.dispatch("POST", "/-/reload", "Bearer s3cret").body, "reloaded");
   EXPECT_EQ(routes.dispatch("GET", "/status", "Bearer s3cret").status, 200);
@@ -97,7 +103,8 @@ TEST(status_page_asset, is_one_self_contained_html_document) {
   auto page = status_page_html();
   EXPECT_TRUE(page.starts_with("<!doctype html>"));
   EXPECT_NE(page.find("</html>"), std::string_view::npos);
-  EXPECT_NE(page.find("fetch(\"status\""), std::string_view::npos);
+  EXPECT_NE(page.find("new URL(\"status\", location.href)"), std::string_view::npos);
+  EXPECT_NE(page.find("fetch(status_url.href"), std::string_view::npos);
   // No external assets: nothing loaded from another origin, no src= or href= at all.
   for (const char* forbidden : {"http://", "https://", "//cdn", " src=", " href=", "@import", "url("}) {
     // The SVG namespace is an identifier, not a fetch.
