@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cmath>
 
-#include "daemon/process/resource_sampler.hpp"
 #include "daemon/stream_monitor.hpp"
 #include "daemon/target_watch.hpp"
 
@@ -81,15 +80,10 @@ void write_process(writer& w, const target_watch& t) {
   w.Bool(p.in_start_grace());
   w.Key("restarts");
   w.Uint64(t.restarts);
-  // Read now rather than kept from the watcher's last sample: /status is asked for rarely,
-  // and the identity check means a reused PID never lends its numbers.
+  // The watcher's last identity-checked sample (every 10 s by default), with its age.
   w.Key("resources");
-  std::optional<resource_sampler::reading> reading;
-  if (current) {
-    reading = resource_sampler{}.sample(*current);
-  }
-  if (reading) {
-    const auto& s = reading->sample;
+  if (auto snapshot = p.last_resources()) {
+    const auto& s = snapshot->sample;
     w.StartObject();
     w.Key("resident_bytes");
     w.Uint64(s.resident_bytes);
@@ -99,6 +93,8 @@ void write_process(writer& w, const target_watch& t) {
     w.Int64(s.open_fds);
     w.Key("max_fds");
     w.Int64(s.max_fds);
+    w.Key("sampled_seconds_ago");
+    w.Double(std::chrono::duration<double>(std::chrono::steady_clock::now() - snapshot->at).count());
     w.EndObject();
   } else {
     w.Null();

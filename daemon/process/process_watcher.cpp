@@ -64,6 +64,7 @@ struct process_watcher::state {
   std::optional<child_process> child;
   std::optional<pid_handle> handle;
   std::optional<process_identity> current;
+  std::optional<process_watcher::resource_snapshot> last_resources;  // of `current` only
   asio::steady_timer relocate_timer;
   asio::steady_timer sample_timer;
   asio::steady_timer housekeeping_timer;
@@ -126,6 +127,9 @@ asio::awaitable<void> wait_for(asio::steady_timer& timer, std::chrono::milliseco
 
 void process_watcher::state::on_started(const process_identity& id) {
   auto now = clock::now();
+  if (current != id) {
+    last_resources.reset();
+  }
   current = id;
   auto update = tracker.on_start(id, now);
   gate.on_start(now);
@@ -176,6 +180,7 @@ void process_watcher::state::on_exited(const process_identity& id, const exit_st
   auto report = classify_exit(status, uptime_of(id));
   tracker.on_exit(id, report.classification == exit_classification::external_stop);
   current.reset();
+  last_resources.reset();
   metrics.set_up(false);
   metrics.set_ready(false);
   metrics.count_exit(status);
@@ -304,6 +309,9 @@ asio::awaitable<void> run_sampler(std::shared_ptr<process_watcher::state> s) {
       try {
         if (auto reading = s->sampler.sample(*s->current)) {
           s->metrics.observe(*reading);
+          s->last_resources = process_watcher::resource_snapshot{reading->sample, clock::now()};
+        } else {
+          s->last_resources.reset();  // gone, or the PID names another process now
         }
       } catch (const std::exception& ex) {
         spdlog::error("process watcher [{}]: sampling failed: {}", s->options.target, ex.what());
@@ -396,6 +404,9 @@ void process_watcher::note_fast_path_probe(bool passed) {
 readiness process_watcher::readiness_state() const { return state_->gate.state(); }
 bool process_watcher::in_start_grace() const { return state_->gate.in_grace(clock::now()); }
 std::optional<process_identity> process_watcher::current() const { return state_->current; }
+std::optional<process_watcher::resource_snapshot> process_watcher::last_resources() const {
+  return state_->last_resources;
+}
 bool process_watcher::exit_status_available() const {
   return std::holds_alternative<process_exec>(state_->options.config.selector) || state_->connector.active();
 }

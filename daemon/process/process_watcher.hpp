@@ -10,6 +10,7 @@
 #include <string>
 
 #include "config/target_config.hpp"
+#include "daemon/proc_sampler.hpp"
 #include "daemon/process/process_event.hpp"
 #include "daemon/process/process_locator.hpp"
 #include "daemon/process/readiness_gate.hpp"
@@ -74,6 +75,17 @@ class process_watcher {
    */
   bool in_start_grace() const;
   std::optional<process_identity> current() const;
+
+  struct resource_snapshot {
+    proc_sample sample;
+    std::chrono::steady_clock::time_point at;
+  };
+  /**
+   * The current process's latest /proc sample (identity-checked) and when it was taken; nullopt
+   * before its first sample and after it exits. What /status shows, so a page refreshing every
+   * 2 s never makes meshwatch walk a large fd table more often than the sampler does.
+   */
+  std::optional<resource_snapshot> last_resources() const;
   /** Whether non-child exits can be classified (proc connector subscribed). */
   bool exit_status_available() const;
 

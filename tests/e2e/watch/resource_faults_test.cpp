@@ -83,6 +83,10 @@ TEST_F(resource_faults, leak_grows_the_resident_memory_and_its_oom_kill_is_one_c
   const auto* process = status_process(doc);
   ASSERT_TRUE(process != nullptr && (*process)["resources"].IsObject()) << twin_.status();
   EXPECT_GE((*process)["resources"]["resident_bytes"].GetDouble(), before + 160 * mib);
+  // The watcher's sample, not a fresh read: its age is at most one sampling interval and some.
+  const double age = (*process)["resources"]["sampled_seconds_ago"].GetDouble();
+  EXPECT_GE(age, 0);
+  EXPECT_LT(age, 15);
 
   // The end of F-28: the OOM killer's SIGKILL. One crash incident, classified as killed.
   ASSERT_EQ(::kill(twin_.ports().pid, SIGKILL), 0);
