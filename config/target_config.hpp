@@ -65,6 +65,20 @@ struct console_child {  // the stdout/stderr pipes of a process started with pro
 };
 using console_config = std::variant<console_file, console_journald, console_child>;
 
+/**
+ * The long-lived subscriber on the synthetic project's stream (needs `ws`): it keeps the
+ * connection Mesher's pushes arrive on, and proves it alive with pings between pushes.
+ */
+struct stream_config {
+  bool enabled = true;
+  /** Between the end of one keep-alive check and the next ping (Mesher's own: 30 s). */
+  std::chrono::milliseconds ping_interval{std::chrono::seconds{15}};
+  /** An unanswered ping after this long is `ws_no_pong`, and the subscriber reconnects. */
+  std::chrono::milliseconds pong_timeout{std::chrono::seconds{5}};
+
+  bool operator==(const stream_config&) const = default;
+};
+
 /** One Mesher deployment. */
 struct target_config {
   std::string name;
@@ -73,6 +87,7 @@ struct target_config {
   std::optional<database_config> database;
   std::optional<process_config> process;
   std::optional<console_config> console;
+  stream_config stream;
   fixtures_config fixtures;
 
   bool operator==(const target_config&) const = default;

@@ -274,7 +274,7 @@ target_databases::target_databases(const config& cfg, prometheus::Registry* regi
   stream_families_ =
       std::make_unique<stream_metric_families>(registry != nullptr ? *registry : *own_registry_);
   for (const auto& target : cfg.targets) {
-    if (!target.ws) continue;
+    if (!target.ws || !target.stream.enabled) continue;
     auto stream = std::make_unique<target_stream>();
     stream->target = target;
     // The room every push about the synthetic project goes to (API.md §4.2: the UUID as stored).
@@ -299,6 +299,8 @@ void target_databases::start_streams(asio::any_io_executor executor) {
       continue;
     }
     stream_monitor_options options;
+    options.ping_interval = stream->target.stream.ping_interval;
+    options.pong_timeout = stream->target.stream.pong_timeout;
     stream->monitor =
         std::make_unique<stream_monitor>(executor, name, *resolved.ws, stream->path, options, stream->series);
     stream->monitor->start();

@@ -45,6 +45,7 @@ bool is_json_pointer(std::string_view s);
 /** What a pipeline requires from its target. */
 struct pipeline_needs {
   bool ws = false;
+  bool stream = false;  // ws_wait: pushes are matched on the target's stream subscriber
   bool database = false;
 };
 

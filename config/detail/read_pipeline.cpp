@@ -139,6 +139,7 @@ pipeline_probe read_pipeline(reader& r, const located& at, const probe_scope& fi
       }
     }
     needs.ws = needs.ws || s.has("ws_wait");
+    needs.stream = needs.stream || s.has("ws_wait");
     needs.database = needs.database || s.has("pg");
     const std::optional<std::string> kind = read_one_of(r, s, {"http", "pg", "ws_wait"});
     if (kind == "http") {

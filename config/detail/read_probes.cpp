@@ -139,6 +139,10 @@ void check_target_fit(reader& r, const mapping& m, const probe_config& p, std::s
       r.error(m.key_mark(kind_key),
               m.self().path + " ('" + p.name + "') needs a ws URL, but target '" + t.name + "' has none");
     }
+    if (needs.stream && t.has_ws && !t.has_stream) {
+      r.error(m.key_mark(kind_key), m.self().path + " ('" + p.name + "') waits for pushes, but target '" +
+                                        t.name + "' has its stream subscriber disabled (stream.enabled)");
+    }
     if (needs.database && !t.has_database) {
       r.error(m.key_mark(kind_key),
               m.self().path + " ('" + p.name + "') needs a database, but target '" + t.name + "' has none");

@@ -96,6 +96,33 @@ std::optional<console_config> read_console(reader& r, const located& at) {
   return std::nullopt;
 }
 
+stream_config read_stream(reader& r, const located& at) {
+  stream_config st;
+  const mapping m{r, at, {"enabled", "ping_interval", "pong_timeout"}};
+  if (std::optional<located> v = m.find("enabled")) {
+    st.enabled = read_bool(r, *v).value_or(st.enabled);
+  }
+  // Bounded both ways: sub-second pings load Mesher for nothing, and a pong may not take longer
+  // than the ping cycle it belongs to.
+  if (std::optional<located> v = m.find("ping_interval")) {
+    auto interval = read_duration(r, *v, std::chrono::seconds{1});
+    if (interval && *interval > std::chrono::minutes{10}) {
+      r.error(*v, v->path + " must be at most 10m");
+    } else if (interval) {
+      st.ping_interval = *interval;
+    }
+  }
+  if (std::optional<located> v = m.find("pong_timeout")) {
+    auto timeout = read_duration(r, *v, std::chrono::milliseconds{100});
+    if (timeout && *timeout > st.ping_interval) {
+      r.error(*v, v->path + " must not exceed ping_interval");
+    } else if (timeout) {
+      st.pong_timeout = *timeout;
+    }
+  }
+  return st;
+}
+
 fixtures_config read_fixtures(reader& r, const located& at) {
   fixtures_config f;
   const mapping m{
@@ -127,7 +154,7 @@ fixtures_config read_fixtures(reader& r, const located& at) {
 
 target_config read_target(reader& r, const located& at, target_info& info) {
   target_config t;
-  const mapping m{r, at, {"name", "http", "ws", "database", "process", "console", "fixtures"}};
+  const mapping m{r, at, {"name", "http", "ws", "database", "process", "console", "stream", "fixtures"}};
   if (!m.valid()) {
     return t;
   }
@@ -167,6 +194,14 @@ target_config read_target(reader& r, const located& at, target_info& info) {
               at.path + ".console: 'child' needs process 'exec' (only a child's output can be piped)");
     }
   }
+  if (std::optional<located> stream = m.find("stream")) {
+    t.stream = read_stream(r, *stream);
+    if (!m.has("ws")) {
+      r.error(m.key_mark("stream"),
+              at.path + ".stream: needs the target's ws (the subscriber connects there)");
+    }
+  }
+  info.has_stream = info.has_ws && t.stream.enabled;
   if (std::optional<located> fixtures = m.find("fixtures")) {
     t.fixtures = read_fixtures(r, *fixtures);
   }

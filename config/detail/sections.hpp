@@ -34,6 +34,7 @@ inline constexpr std::size_t max_exec_args = 64;
 struct target_info {
   std::string name;
   bool has_ws = false;
+  bool has_stream = false;  // has_ws and its stream subscriber not disabled
   bool has_database = false;
 };
 

@@ -45,6 +45,8 @@ std::string config_text(unsigned short http, unsigned short ws, const std::strin
          std::to_string(http) + "\n    ws: ws://127.0.0.1:" + std::to_string(ws) +
          "\n    database: { dsn: \"" + dsn +
          "\" }\n"
+         // Shorter than the 15 s / 5 s defaults, so a silent Mesher is noticed within a test's patience.
+         "    stream: { ping_interval: 2s, pong_timeout: 1s }\n"
          "probes:\n"
          "  - name: ws_stream_subscribe\n"
          "    ws:\n"
@@ -230,16 +232,17 @@ TEST_F(stream_e2e, ws_no_pong_is_detected_by_the_ws_probe_and_the_stream_subscri
   EXPECT_LT(detected, 3s);
   EXPECT_EQ(metric_value(last, "meshwatch_probe_success", {{"probe", "ws_stream_subscribe"}}), 0);
 
-  // The long-lived subscriber pings every 15 s and gives a pong 5 s: one full cycle, and slack.
+  // The long-lived subscriber, configured to ping every 2 s and give a pong 1 s: one full
+  // cycle (3 s), and slack for scrape polling on two loaded cores.
   EXPECT_TRUE(wait_metric(
       "meshwatch_stream_reconnects_total", stream_no_pong,
-      [stream_before](double v) { return v > stream_before; }, 45s, &last))
+      [stream_before](double v) { return v > stream_before; }, 20s, &last))
       << last.substr(0, 2000);
+  auto reconnected = std::chrono::steady_clock::now() - injected;
   std::cout << "[measured] stream subscriber reconnected for ws_no_pong "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                     injected)
-                   .count()
+            << std::chrono::duration_cast<std::chrono::milliseconds>(reconnected).count()
             << " ms after the fault\n";
+  EXPECT_LT(reconnected, 8s);  // the default 15 s + 5 s cycle could not
 
   ASSERT_EQ(fault("clear"), 200);
   EXPECT_TRUE(wait_metric(

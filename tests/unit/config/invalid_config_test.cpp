@@ -118,6 +118,12 @@ const invalid_case cases[] = {
      "'vacuum'"},
     {"pg_parameter_for_other_check", 9, 29, "probes[0].pg.min_days applies only to check partition_horizon"},
     {"ws_probe_without_ws_url", 7, 5, "probes[0] ('stream') needs a ws URL, but target 'mesher' has none"},
+    {"stream_without_ws", 5, 5, "targets[0].stream: needs the target's ws (the subscriber connects there)"},
+    {"stream_pong_exceeds_ping", 6, 48, "targets[0].stream.pong_timeout must not exceed ping_interval"},
+    {"stream_ping_too_frequent", 6, 30, "targets[0].stream.ping_interval must be at least 1s, got 500ms"},
+    {"ws_wait_without_stream", 9, 5,
+     "probes[0] ('flow') waits for pushes, but target 'mesher' has its stream subscriber disabled "
+     "(stream.enabled)"},
     {"pg_probe_without_database", 7, 5, "probes[0] ('db') needs a database, but target 'mesher' has none"},
     {"bad_expect_close", 9, 40, "probes[0].ws.expect_close must be between 1000 and 4999, got 101"},
     {"ws_expect_pong_with_close", 8, 46, "probes[0].ws.expect_pong cannot be combined with expect_close"},

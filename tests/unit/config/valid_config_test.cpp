@@ -42,6 +42,9 @@ TEST(valid_config, targets) {
   EXPECT_EQ(a.process->crash_loop_restarts, 4);
   EXPECT_EQ(a.process->crash_loop_window, 10min);
   EXPECT_TRUE(std::holds_alternative<console_child>(*a.console));
+  EXPECT_TRUE(a.stream.enabled);
+  EXPECT_EQ(a.stream.ping_interval, 30s);
+  EXPECT_EQ(a.stream.pong_timeout, 2500ms);
   EXPECT_EQ(a.fixtures.project_id, "5e000000-0000-4000-8000-0000000000aa");
   EXPECT_EQ(a.fixtures.project_slug, "other-probe");
   EXPECT_EQ(a.fixtures.api_key, "mshr_other_key");
@@ -50,6 +53,9 @@ TEST(valid_config, targets) {
   const target_config& b = c.targets[1];
   EXPECT_EQ(b.http.text(), "https://mesher.example.org:443");
   EXPECT_FALSE(b.ws.has_value());
+  EXPECT_EQ(b.stream, stream_config{});  // the defaults: enabled, 15 s pings, 5 s for the pong
+  EXPECT_EQ(b.stream.ping_interval, 15s);
+  EXPECT_EQ(b.stream.pong_timeout, 5s);
   EXPECT_FALSE(b.database.has_value());
   EXPECT_EQ(std::get<process_systemd_unit>(b.process->selector).unit, "mesher.service");
   EXPECT_EQ(std::get<console_journald>(*b.console).unit, "mesher.service");
