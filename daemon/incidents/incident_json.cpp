@@ -4,6 +4,7 @@
 #include <rapidjson/writer.h>
 
 #include <chrono>
+#include <optional>
 #include <string_view>
 
 #include "daemon/incidents/bounded_text.hpp"
@@ -26,6 +27,35 @@ void key(incident_json_writer& w, std::string_view k) {
 
 void seconds(incident_json_writer& w, std::chrono::milliseconds d) {
   w.Double(static_cast<double>(d.count()) / 1000.0);
+}
+
+/** `name`: write(value) when there is one, else null. */
+template <typename T, typename Write>
+void nullable(incident_json_writer& w, std::string_view name, const std::optional<T>& value, Write write) {
+  key(w, name);
+  if (value) {
+    write(*value);
+  } else {
+    w.Null();
+  }
+}
+
+/** `name`: the first `max` items, each through write(); returns how many were written. */
+template <typename Items, typename Write>
+std::size_t bounded_array(incident_json_writer& w, std::string_view name, const Items& items, std::size_t max,
+                          Write write) {
+  key(w, name);
+  w.StartArray();
+  std::size_t written = 0;
+  for (const auto& item : items) {
+    if (written == max) {
+      break;
+    }
+    write(item);
+    ++written;
+  }
+  w.EndArray();
+  return written;
 }
 
 void unix_seconds(incident_json_writer& w, std::chrono::system_clock::time_point t) {
@@ -88,20 +118,11 @@ void write_panic(incident_json_writer& w, const incident_panic& p, incident_json
   key(w, "offset_seconds");
   seconds(w, p.offset);
   if (detail == incident_json_detail::full) {
-    key(w, "lines");
-    w.StartArray();
-    std::size_t n = 0;
-    for (const auto& line : p.lines) {
-      if (n++ == incident_limits::max_panic_lines) {
-        break;
-      }
-      text(w, line, incident_limits::max_line_bytes);
-    }
-    w.EndArray();
+    const std::size_t written =
+        bounded_array(w, "lines", p.lines, incident_limits::max_panic_lines,
+                      [&](const auto& line) { text(w, line, incident_limits::max_line_bytes); });
     key(w, "lines_omitted");
-    w.Uint64(p.lines_omitted + (p.lines.size() > incident_limits::max_panic_lines
-                                    ? p.lines.size() - incident_limits::max_panic_lines
-                                    : 0));
+    w.Uint64(p.lines_omitted + (p.lines.size() - written));
   }
   w.EndObject();
 }
@@ -123,12 +144,7 @@ void write_failure(incident_json_writer& w, const incident_probe_failure& f) {
   text(w, f.probe, incident_limits::max_name_bytes);
   key(w, "route");
   text(w, f.route, incident_limits::max_route_bytes);
-  key(w, "reason");
-  if (f.reason) {
-    text(w, to_string(*f.reason));
-  } else {
-    w.Null();
-  }
+  nullable(w, "reason", f.reason, [&](auto reason) { text(w, to_string(reason)); });
   key(w, "detail");
   text(w, f.detail, incident_limits::max_detail_bytes);
   key(w, "http_status");
@@ -161,81 +177,26 @@ void write_incident(incident_json_writer& w, const incident& inc, incident_json_
   text(w, format_utc(inc.opened_at.wall));
   key(w, "opened_at_unix");
   unix_seconds(w, inc.opened_at.wall);
-  key(w, "closed_at");
-  if (inc.closed_at) {
-    text(w, format_utc(inc.closed_at->wall));
-  } else {
-    w.Null();
-  }
+  nullable(w, "closed_at", inc.closed_at, [&](const auto& at) { text(w, format_utc(at.wall)); });
   key(w, "close_reason");
   text(w, inc.close_reason, incident_limits::max_name_bytes);
-  key(w, "duration_seconds");
-  if (inc.closed_at) {
-    seconds(w,
-            std::chrono::duration_cast<std::chrono::milliseconds>(inc.closed_at->mono - inc.opened_at.mono));
-  } else {
-    w.Null();
-  }
-  key(w, "pid");
-  if (inc.pid) {
-    w.Int64(*inc.pid);
-  } else {
-    w.Null();
-  }
-  key(w, "exit");
-  if (inc.exit) {
-    write_exit(w, *inc.exit);
-  } else {
-    w.Null();
-  }
-  key(w, "panics");
-  w.StartArray();
-  std::size_t n = 0;
-  for (const auto& p : inc.panics) {
-    if (n++ == incident_limits::max_panics) {
-      break;
-    }
-    write_panic(w, p, detail);
-  }
-  w.EndArray();
-  key(w, "failing_probes");
-  w.StartArray();
+  nullable(w, "duration_seconds", inc.closed_at, [&](const auto& at) {
+    seconds(w, std::chrono::duration_cast<std::chrono::milliseconds>(at.mono - inc.opened_at.mono));
+  });
+  nullable(w, "pid", inc.pid, [&](auto pid) { w.Int64(pid); });
+  nullable(w, "exit", inc.exit, [&](const auto& exit) { write_exit(w, exit); });
+  bounded_array(w, "panics", inc.panics, incident_limits::max_panics,
+                [&](const auto& p) { write_panic(w, p, detail); });
   const std::size_t max_failures = full ? incident_limits::max_failing_probes : summary_failing_probes;
-  std::size_t written = 0;
-  for (const auto& f : inc.failing_probes) {
-    if (written == max_failures) {
-      break;
-    }
-    write_failure(w, f);
-    ++written;
-  }
-  w.EndArray();
+  const std::size_t written = bounded_array(w, "failing_probes", inc.failing_probes, max_failures,
+                                            [&](const auto& f) { write_failure(w, f); });
   key(w, "failing_probes_omitted");
   w.Uint64(inc.failing_probes_omitted + (inc.failing_probes.size() - written));
-  key(w, "probe_before");
-  if (inc.probe_before) {
-    write_probe_start(w, *inc.probe_before);
-  } else {
-    w.Null();
-  }
+  nullable(w, "probe_before", inc.probe_before, [&](const auto& p) { write_probe_start(w, p); });
   if (full) {
-    key(w, "probes_started_before");
-    w.StartArray();
-    n = 0;
-    for (const auto& p : inc.probes_started_before) {
-      if (n++ == incident_limits::max_probe_starts) {
-        break;
-      }
-      write_probe_start(w, p);
-    }
-    w.EndArray();
-    key(w, "console");
-    w.StartArray();
-    n = 0;
-    for (const auto& c : inc.console) {
-      if (n++ == incident_limits::max_console_lines) {
-        break;
-      }
+    bounded_array(w, "probes_started_before", inc.probes_started_before, incident_limits::max_probe_starts,
+                  [&](const auto& p) { write_probe_start(w, p); });
+    bounded_array(w, "console", inc.console, incident_limits::max_console_lines, [&](const auto& c) {
       w.StartObject();
       key(w, "kind");
       text(w, to_string(c.kind));
@@ -244,28 +205,17 @@ void write_incident(incident_json_writer& w, const incident& inc, incident_json_
       key(w, "offset_seconds");
       seconds(w, c.offset);
       w.EndObject();
-    }
-    w.EndArray();
+    });
   }
-  key(w, "suspected_probe");
-  if (inc.suspected_probe) {
-    text(w, *inc.suspected_probe, incident_limits::max_name_bytes);
-  } else {
-    w.Null();
-  }
+  nullable(w, "suspected_probe", inc.suspected_probe,
+           [&](const auto& probe) { text(w, probe, incident_limits::max_name_bytes); });
   key(w, "suspended");
   w.Bool(inc.suspended);
   key(w, "occurrences");
   w.Uint64(inc.occurrences);
   key(w, "last_occurrence_at");
   text(w, format_utc(inc.last_occurrence.wall));
-  key(w, "triggers");
-  w.StartArray();
-  n = 0;
-  for (const auto& t : inc.triggers) {
-    if (n++ == incident_limits::max_triggers) {
-      break;
-    }
+  bounded_array(w, "triggers", inc.triggers, incident_limits::max_triggers, [&](const auto& t) {
     w.StartObject();
     key(w, "probe");
     text(w, t.probe, incident_limits::max_name_bytes);
@@ -274,8 +224,7 @@ void write_incident(incident_json_writer& w, const incident& inc, incident_json_
     key(w, "occurrences");
     w.Uint64(t.occurrences);
     w.EndObject();
-  }
-  w.EndArray();
+  });
   key(w, "triggers_omitted");
   w.Uint64(inc.triggers_omitted);
   w.EndObject();
