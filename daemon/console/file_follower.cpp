@@ -11,14 +11,15 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <vector>
 
 #include <spdlog/spdlog.h>
+
+#include "daemon/console/wakeable_poll.hpp"
 
 namespace meshwatch {
 namespace asio = boost::asio;
@@ -35,7 +36,7 @@ std::string_view to_string(file_change c) {
 }
 
 struct file_follower::state {
-  explicit state(asio::io_context& io) : io(io), timer(io) {}
+  explicit state(asio::io_context& io) : io(io), poll(io) {}
   ~state() { close_file(); }
 
   void close_file() {
@@ -52,11 +53,10 @@ struct file_follower::state {
   std::string dir;
   std::string base;
 
-  asio::steady_timer timer;  // the poll interval; cancelled to wake the follower early
+  wakeable_poll poll;  // woken by inotify; the poll interval is the fallback
   std::optional<asio::posix::stream_descriptor> inotify;
   int dir_wd = -1;
   int file_wd = -1;
-  bool wake_pending = false;
   bool stopped = true;
 
   int fd = -1;
@@ -229,33 +229,26 @@ asio::awaitable<void> watch_inotify(std::shared_ptr<state> s) {
       co_return;
     }
     if (relevant(*s, buf.data(), n)) {
-      s->wake_pending = true;
-      s->timer.cancel();
+      s->poll.wake();
     }
   }
 }
 
 asio::awaitable<void> follow(std::shared_ptr<state> s) {
-  while (!s->stopped) {
-    bool more = false;
+  // `s` outlives the loop: this frame holds it.
+  std::function<bool()> step = [raw = s.get()] {
     try {
-      watch_directory(*s);
-      more = check(*s);
+      watch_directory(*raw);
+      return check(*raw);
     } catch (const std::exception& e) {
       // A bug in a handler must not end the follower; the poll interval acts as a backoff.
-      spdlog::error("console file {}: {}", s->options.path, e.what());
+      spdlog::error("console file {}: {}", raw->options.path, e.what());
+      return false;
     }
-    if (s->stopped) {
-      co_return;
-    }
-    if (more || s->wake_pending) {
-      s->wake_pending = false;
-      co_await asio::post(s->io, asio::use_awaitable);  // let other work run between chunks
-      continue;
-    }
-    s->timer.expires_after(s->options.poll_interval);
-    co_await s->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
+  };
+  std::function<bool()> stopped = [raw = s.get()] { return raw->stopped; };
+  const std::chrono::milliseconds interval = s->options.poll_interval;
+  co_await s->poll.run(step, stopped, interval);
 }
 
 }  // namespace
@@ -301,7 +294,7 @@ void file_follower::stop() {
     return;
   }
   s.stopped = true;
-  s.timer.cancel();
+  s.poll.cancel();
   if (s.inotify) {
     boost::system::error_code ignored;
     s.inotify->close(ignored);

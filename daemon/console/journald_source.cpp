@@ -7,19 +7,20 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstring>
+#include <functional>
 #include <optional>
 
 #include <spdlog/spdlog.h>
+
+#include "daemon/console/wakeable_poll.hpp"
 
 namespace meshwatch {
 namespace asio = boost::asio;
 
 struct journald_source::state {
-  explicit state(asio::io_context& io) : io(io), timer(io) {}
+  explicit state(asio::io_context& io) : io(io), poll(io) {}
   ~state() { close(); }
 
   void close() {
@@ -37,12 +38,11 @@ struct journald_source::state {
   }
 
   asio::io_context& io;
-  asio::steady_timer timer;
+  wakeable_poll poll;  // woken by the journal's fd; the poll interval is the fallback
   std::optional<asio::posix::stream_descriptor> fd_watch;
   journald_options options;
   entry_handler on_entry;
   sd_journal* journal = nullptr;
-  bool wake_pending = false;
   bool stopped = true;
 };
 
@@ -93,31 +93,24 @@ asio::awaitable<void> watch_fd(std::shared_ptr<state> s) {
     }
     // Consumes the inotify events behind the fd, or it would stay readable.
     sd_journal_process(s->journal);
-    s->wake_pending = true;
-    s->timer.cancel();
+    s->poll.wake();
   }
 }
 
 asio::awaitable<void> follow(std::shared_ptr<state> s) {
-  while (!s->stopped) {
-    bool more = false;
+  // `s` outlives the loop: this frame holds it.
+  std::function<bool()> step = [raw = s.get()] {
     try {
-      sd_journal_process(s->journal);
-      more = read_entries(*s);
+      sd_journal_process(raw->journal);
+      return read_entries(*raw);
     } catch (const std::exception& e) {
-      spdlog::error("journald {}: {}", s->options.unit, e.what());
+      spdlog::error("journald {}: {}", raw->options.unit, e.what());
+      return false;
     }
-    if (s->stopped) {
-      co_return;
-    }
-    if (more || s->wake_pending) {
-      s->wake_pending = false;
-      co_await asio::post(s->io, asio::use_awaitable);
-      continue;
-    }
-    s->timer.expires_after(s->options.poll_interval);
-    co_await s->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
+  };
+  std::function<bool()> stopped = [raw = s.get()] { return raw->stopped; };
+  const std::chrono::milliseconds interval = s->options.poll_interval;
+  co_await s->poll.run(step, stopped, interval);
 }
 
 }  // namespace
@@ -191,7 +184,7 @@ void journald_source::stop() {
     return;
   }
   s.stopped = true;
-  s.timer.cancel();
+  s.poll.cancel();
   s.close();
 }
 
