@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -30,12 +31,26 @@ struct probe_defaults {
   bool operator==(const probe_defaults&) const = default;
 };
 
+/** The incident log (DESIGN.md §8): JSON lines, rotated by size. */
+struct incidents_config {
+  /**
+   * The live file, resolved against the config file's directory. Unset: `$STATE_DIRECTORY/
+   * incidents.jsonl` when systemd sets StateDirectory=, else no file (incidents stay on /status).
+   */
+  std::optional<std::string> log;
+  std::uint64_t max_file_bytes = std::uint64_t{10} * 1024 * 1024;
+  int rotated_files = 5;  // `.1` newest … `.N` oldest; 0: the live file starts over
+
+  bool operator==(const incidents_config&) const = default;
+};
+
 /** A whole, validated meshwatch configuration. Plain data: copy it, compare it on reload. */
 struct config {
   admin_config admin;
   probe_defaults defaults;
   std::vector<target_config> targets;
   std::vector<probe_config> probes;
+  incidents_config incidents;
 
   bool operator==(const config&) const = default;
 };

@@ -14,7 +14,7 @@ namespace {
 config read_config(detail::reader& r, const YAML::Node& root) {
   config c;
   const detail::located top{root, root.Mark(), ""};
-  const detail::mapping m{r, top, {"admin", "defaults", "targets", "probes"}};
+  const detail::mapping m{r, top, {"admin", "defaults", "targets", "probes", "incidents"}};
   if (!m.valid()) {
     return c;
   }
@@ -30,6 +30,9 @@ config read_config(detail::reader& r, const YAML::Node& root) {
   }
   if (std::optional<detail::located> list = m.find("probes")) {
     c.probes = detail::read_probes(r, *list, c.defaults, targets);
+  }
+  if (std::optional<detail::located> incidents = m.find("incidents")) {
+    c.incidents = detail::read_incidents(r, *incidents);
   }
   return c;
 }

@@ -31,6 +31,10 @@ reload_decision decide_reload(const config& running, const load_result& loaded) 
     return {reload_outcome::restart_required,
             "targets changed (endpoints, database, process or console): restart meshwatch to apply"};
   }
+  if (!(next.incidents == running.incidents)) {
+    return {reload_outcome::restart_required,
+            "incidents (log file or its bounds) changed: restart meshwatch to apply"};
+  }
   return {reload_outcome::applied, "probes and defaults replaced"};
 }
 

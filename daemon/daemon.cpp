@@ -58,7 +58,7 @@ int run_daemon(const config& cfg, std::function<load_result()> reload) {
   base_hooks.loop_stalled = [&lag] { return lag.stalled(); };
   try {
     supervisor =
-        std::make_unique<target_supervisor>(io, cfg, *registry, supervisor_options_from_environment());
+        std::make_unique<target_supervisor>(io, cfg, *registry, supervisor_options_for(cfg.incidents));
     engine = std::make_unique<probe_engine>(io, cfg, *registry, supervisor->engine_hooks(base_hooks),
                                             databases.runners());
     supervisor->bind_engine(*engine);

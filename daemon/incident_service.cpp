@@ -32,6 +32,8 @@ struct incident_service::state {
     if (options.log_path) {
       incident_log_options log_options;
       log_options.path = *options.log_path;
+      log_options.max_bytes = options.log_max_bytes;
+      log_options.max_files = options.log_rotated_files;
       log.emplace(log_options);
     }
     incident_callbacks callbacks;
@@ -101,7 +103,9 @@ incident_service::incident_service(asio::io_context& io, prometheus::Registry& r
   if (state_->log) {
     spdlog::info("incident log: {}", state_->log->options().path.string());
   } else {
-    spdlog::info("incident log: none (STATE_DIRECTORY is not set); incidents are listed on /status");
+    spdlog::info(
+        "incident log: none (no incidents.log and STATE_DIRECTORY is not set); incidents are listed on "
+        "/status");
   }
 }
 

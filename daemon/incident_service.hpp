@@ -30,6 +30,8 @@ namespace meshwatch {
 struct incident_service_options {
   /** No value: no incident log file. */
   std::optional<std::filesystem::path> log_path;
+  std::uint64_t log_max_bytes = std::uint64_t{10} * 1024 * 1024;
+  std::size_t log_rotated_files = 5;
   std::chrono::milliseconds tick_interval{1000};
   incident_correlator_options correlator;
 };

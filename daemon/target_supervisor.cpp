@@ -51,9 +51,12 @@ incident_service_options exempt_fast_path(incident_service_options options) {
 
 }  // namespace
 
-target_supervisor_options supervisor_options_from_environment() {
+target_supervisor_options supervisor_options_for(const incidents_config& incidents) {
   target_supervisor_options options;
-  options.incidents.log_path = incident_log_path_from(std::getenv("STATE_DIRECTORY"));
+  options.incidents.log_path = incidents.log ? std::optional<std::filesystem::path>(*incidents.log)
+                                             : incident_log_path_from(std::getenv("STATE_DIRECTORY"));
+  options.incidents.log_max_bytes = incidents.max_file_bytes;
+  options.incidents.log_rotated_files = static_cast<std::size_t>(incidents.rotated_files);
   return options;
 }
 

@@ -34,8 +34,11 @@ struct target_supervisor_options {
   incident_service_options incidents;
 };
 
-/** Options from the environment: the incident log under $STATE_DIRECTORY (see incident_service.hpp). */
-target_supervisor_options supervisor_options_from_environment();
+/**
+ * The incident log as configured (`incidents:`), else under $STATE_DIRECTORY when systemd sets it
+ * (see incident_service.hpp), else none.
+ */
+target_supervisor_options supervisor_options_for(const incidents_config& incidents);
 
 /** An http probe on `/__meshwatch` or named `fast_path`: the readiness probe of FAILURES.md D5. */
 bool is_fast_path_probe(const probe_result& r);

@@ -39,6 +39,7 @@ struct target_info {
 };
 
 admin_config read_admin(reader& r, const located& at);
+incidents_config read_incidents(reader& r, const located& at);
 probe_defaults read_defaults(reader& r, const located& at);
 std::vector<target_config> read_targets(reader& r, const located& at, std::vector<target_info>& infos);
 std::vector<probe_config> read_probes(reader& r, const located& at, const probe_defaults& defaults,

@@ -138,6 +138,35 @@ TEST_F(watch_e2e, segv_is_one_crash_incident_with_its_signal) {
   EXPECT_NE(log.find("SIGSEGV"), std::string::npos) << log;
 }
 
+// Outside systemd (no STATE_DIRECTORY) the log goes where `incidents.log` says, resolved against
+// the config file's directory, and rotates at `max_file_bytes`.
+TEST(watch_incident_log, configured_path_is_used_without_state_directory) {
+  watched_twin twin({{"STATE_DIRECTORY", ""}},
+                    "incidents: { log: own-incidents.jsonl, max_file_bytes: 65536, rotated_files: 1 }\n");
+  std::string why;
+  ASSERT_TRUE(twin.start(why)) << why << "\n" << twin.console();
+  std::string last;
+  ASSERT_TRUE(twin.wait_metric(
+      "meshwatch_target_ready", {{"target", "mesher"}}, [](auto v) { return equals(v, 1); }, event_timeout,
+      &last))
+      << last << "\n"
+      << twin.console();
+  twin.fault("segv");
+  ASSERT_TRUE(twin.wait_metric(
+      "meshwatch_incidents_total", {{"target", "mesher"}, {"kind", "crash"}},
+      [](auto v) { return equals(v, 1); }, event_timeout, &last))
+      << last;
+  twin.meshwatch().send_signal(SIGTERM);
+  ASSERT_TRUE(twin.meshwatch().wait_exit(5s));
+  auto log = read_file(twin.dir() / "own-incidents.jsonl");
+  EXPECT_NE(log.find(R"("kind":"crash")"), std::string::npos) << log << "\n" << twin.console();
+  EXPECT_NE(log.find("SIGSEGV"), std::string::npos) << log;
+  EXPECT_FALSE(std::filesystem::exists(twin.dir() / "incidents.jsonl"));
+  EXPECT_NE(twin.console().find("incident log: " + (twin.dir() / "own-incidents.jsonl").string()),
+            std::string::npos)
+      << twin.console();
+}
+
 TEST_F(watch_e2e, aborting_panic_is_one_incident_with_the_panic_attached) {
   twin_.fault("panic");
   std::string last;

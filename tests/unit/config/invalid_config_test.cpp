@@ -124,6 +124,10 @@ const invalid_case cases[] = {
     {"ws_wait_without_stream", 9, 5,
      "probes[0] ('flow') waits for pushes, but target 'mesher' has its stream subscriber disabled "
      "(stream.enabled)"},
+    {"incidents_log_directory", 6, 8,
+     "incidents.log must name a file, not a directory: '/var/lib/meshwatch/'"},
+    {"incidents_file_too_small", 5, 52,
+     "incidents.max_file_bytes must be between 65536 and 1073741824, got 1000"},
     {"pg_probe_without_database", 7, 5, "probes[0] ('db') needs a database, but target 'mesher' has none"},
     {"bad_expect_close", 9, 40, "probes[0].ws.expect_close must be between 1000 and 4999, got 101"},
     {"ws_expect_pong_with_close", 8, 46, "probes[0].ws.expect_pong cannot be combined with expect_close"},

@@ -79,10 +79,9 @@ TEST(load_config_file, reports_an_unreadable_file) {
 }
 
 TEST(load_config, unknown_key_at_the_top_level) {
-  EXPECT_EQ(
-      test::error_lines(test::load_text(std::string{minimal} + "probe: []\n")),
-      std::vector<std::string>{
-          "test.yaml:4:1: unknown key 'probe' at the top level (allowed: admin, defaults, targets, probes)"});
+  EXPECT_EQ(test::error_lines(test::load_text(std::string{minimal} + "probe: []\n")),
+            std::vector<std::string>{"test.yaml:4:1: unknown key 'probe' at the top level (allowed: admin, "
+                                     "defaults, targets, probes, incidents)"});
 }
 
 TEST(load_config, configs_compare_equal_when_loaded_twice) {

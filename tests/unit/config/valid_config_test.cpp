@@ -27,6 +27,15 @@ TEST(valid_config, admin_and_defaults) {
   EXPECT_EQ(c.defaults.jitter_percent, 0);
 }
 
+TEST(valid_config, incidents_log_is_resolved_against_the_config_directory) {
+  const config c = load_full();
+  EXPECT_EQ(c.incidents.log, test::fixtures_dir() + "/valid/state/incidents.jsonl");
+  EXPECT_EQ(c.incidents.max_file_bytes, 1048576u);
+  EXPECT_EQ(c.incidents.rotated_files, 2);
+  EXPECT_EQ(load_config_text("targets: [{ name: m, http: 'http://h:1' }]\n", "/etc/x.yaml").value->incidents,
+            incidents_config{});  // unset: systemd's StateDirectory decides
+}
+
 TEST(valid_config, targets) {
   const config c = load_full();
   ASSERT_EQ(c.targets.size(), 2u);

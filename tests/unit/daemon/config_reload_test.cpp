@@ -50,6 +50,10 @@ TEST(config_reload, admin_or_target_changes_need_a_restart) {
   retargeted.replace(retargeted.find("8080"), 4, "8090");
   EXPECT_EQ(decide_reload(running, load_config_text(retargeted, "test.yaml")).outcome,
             reload_outcome::restart_required);
+  auto relogged = base + "incidents: { log: /var/log/meshwatch/incidents.jsonl }\n";
+  auto d = decide_reload(running, load_config_text(relogged, "test.yaml"));
+  EXPECT_EQ(d.outcome, reload_outcome::restart_required);
+  EXPECT_NE(d.why.find("incidents"), std::string::npos) << d.why;
 }
 
 }  // namespace
