@@ -16,6 +16,8 @@ namespace meshwatch {
 struct admin_config {
   listen_address listen{"127.0.0.1", 9847};
   std::optional<secret> bearer_token;  // from bearer_token or bearer_token_file
+  /** Over all connections; a burst of twice as many is allowed. Over it: 429. */
+  int max_requests_per_second = 100;
 
   bool operator==(const admin_config&) const = default;
 };

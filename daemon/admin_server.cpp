@@ -15,6 +15,7 @@
 
 #include "daemon/admin_auth.hpp"
 #include "daemon/build_info.hpp"
+#include "daemon/token_bucket.hpp"
 
 namespace meshwatch {
 namespace asio = boost::asio;
@@ -24,11 +25,16 @@ using tcp = asio::ip::tcp;
 
 struct admin_server::impl {
   impl(asio::io_context& io, admin_server_options o)
-      : options(std::move(o)), acceptor(io), routes(options.bearer_token) {}
+      : options(std::move(o)),
+        acceptor(io),
+        routes(options.bearer_token),
+        rate(options.max_requests_per_second, options.request_burst, std::chrono::steady_clock::now()) {}
 
   admin_server_options options;
   tcp::acceptor acceptor;
   admin_routes routes;
+  token_bucket rate;  // over all connections
+  std::chrono::steady_clock::time_point last_rate_warning{};
   // Open connections, so stop() can close them; sessions remove themselves.
   std::list<std::weak_ptr<beast::tcp_stream>> connections;
   bool stopped = false;
@@ -102,6 +108,14 @@ admin_response admin_routes::dispatch(std::string_view method, std::string_view 
 namespace {
 
 response route_request(admin_server::impl& server, const request& req) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!server.rate.try_take(now)) {
+    if (now - server.last_rate_warning > std::chrono::seconds(10)) {
+      server.last_rate_warning = now;
+      spdlog::warn("admin: over {} requests/s, answering 429", server.options.max_requests_per_second);
+    }
+    return make_response(req, {429, std::string(text_plain), "too many requests\n", {{"Retry-After", "1"}}});
+  }
   return make_response(
       req, server.routes.dispatch(req.method_string(), req.target(), req[http::field::authorization]));
 }

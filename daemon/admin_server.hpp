@@ -74,6 +74,9 @@ struct admin_server_options {
   std::size_t max_requests_per_connection = 100;
   std::size_t max_header_bytes = 8 * 1024;
   std::size_t max_body_bytes = 64 * 1024;
+  /** Requests a second over all connections (Prometheus and a status page need a few), and burst. */
+  double max_requests_per_second = 100;
+  double request_burst = 200;
   std::chrono::milliseconds request_timeout{10000};  // to read one request (idle keep-alive included)
   std::chrono::milliseconds write_timeout{10000};
 };

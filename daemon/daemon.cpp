@@ -89,6 +89,8 @@ int run_daemon(const config& cfg, std::function<load_result()> reload) {
   admin_server_options admin_options;
   admin_options.host = cfg.admin.listen.host;
   admin_options.port = cfg.admin.listen.port;
+  admin_options.max_requests_per_second = cfg.admin.max_requests_per_second;
+  admin_options.request_burst = 2.0 * cfg.admin.max_requests_per_second;
   if (cfg.admin.bearer_token) {
     admin_options.bearer_token = cfg.admin.bearer_token->reveal();
   }

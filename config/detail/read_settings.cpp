@@ -31,7 +31,7 @@ std::optional<int> read_percent(reader& r, const located& at) {
 
 admin_config read_admin(reader& r, const located& at) {
   admin_config admin;
-  const mapping m{r, at, {"listen", "bearer_token", "bearer_token_file"}};
+  const mapping m{r, at, {"listen", "bearer_token", "bearer_token_file", "max_requests_per_second"}};
   if (std::optional<located> listen = m.find("listen")) {
     if (std::optional<std::string> text = read_string(r, *listen)) {
       parsed<listen_address> address = parse_listen_address(*text);
@@ -54,6 +54,10 @@ admin_config read_admin(reader& r, const located& at) {
   } else if (token_file) {
     std::string resolved;
     admin.bearer_token = read_secret(r, *token_file, resolved);
+  }
+  if (std::optional<located> rate = m.find("max_requests_per_second")) {
+    admin.max_requests_per_second =
+        static_cast<int>(read_int(r, *rate, 1, 100000).value_or(admin.max_requests_per_second));
   }
   return admin;
 }

@@ -204,7 +204,8 @@ def start_meshwatch(args, config_text, name):
 
 def mw_config(args, probes, interval="100ms", timeout="100ms", extra_target=""):
     lines = [
-        "admin:", "  listen: 127.0.0.1:0",
+        # The pollers ask /metrics up to every millisecond, as they do every peer's.
+        "admin:", "  listen: 127.0.0.1:0", "  max_requests_per_second: 100000",
         "defaults:", f"  interval: {interval}", f"  timeout: {timeout}", "  jitter: 0%",
         "targets:", "  - name: mesher", f"    http: http://127.0.0.1:{args.http_port}",
         f"    ws: ws://127.0.0.1:{args.ws_port}",

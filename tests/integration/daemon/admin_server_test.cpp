@@ -138,5 +138,25 @@ TEST_F(admin_server_test, connections_over_the_cap_are_closed_at_once) {
   EXPECT_EQ(ok->status, 200);
 }
 
+TEST_F(admin_server_test, requests_over_the_rate_are_429_until_tokens_return) {
+  admin_server_options options;
+  options.max_requests_per_second = 5;
+  options.request_burst = 3;
+  start(options);
+  for (int i = 0; i < 3; ++i) {
+    auto ok = http_get("127.0.0.1", port_, "/hello");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200) << i;
+  }
+  auto refused = http_get("127.0.0.1", port_, "/hello");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 429);
+  EXPECT_EQ(refused->headers["retry-after"], "1");
+  std::this_thread::sleep_for(400ms);  // two tokens at 5/s
+  auto again = http_get("127.0.0.1", port_, "/hello");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+}
+
 }  // namespace
 }  // namespace meshwatch

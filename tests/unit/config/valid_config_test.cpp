@@ -20,6 +20,7 @@ TEST(valid_config, admin_and_defaults) {
   EXPECT_EQ(c.admin.listen.port, 0);
   ASSERT_TRUE(c.admin.bearer_token.has_value());
   EXPECT_EQ(c.admin.bearer_token->reveal(), "admin-token-value");  // CR LF trimmed
+  EXPECT_EQ(c.admin.max_requests_per_second, 20);
   EXPECT_EQ(c.defaults.interval, 90s);
   EXPECT_EQ(c.defaults.timeout, 2500ms);
   EXPECT_EQ(c.defaults.healthy_threshold, 1);
