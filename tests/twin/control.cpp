@@ -188,6 +188,22 @@ void control_plane::handle(http_connection& conn, http_request& req) {
     ctx.con.out("[Mesher] Failed to connect to PostgreSQL");
     std::_Exit(0);
   }
+  if (name == "batch_drop") {
+    // The StorageWriter's give-up line (RUNTIME.md §4, F-11), once per dropped batch. Printed
+    // outside the fault lock: a stdout_block fault would otherwise hold the control port.
+    auto batches = number(query, "count", 1);
+    auto events = number(query, "events", 50);
+    if (!batches || !events || *batches > 10000) {
+      conn.respond(bad("count (<= 10000) and events must be non-negative integers"));
+      return;
+    }
+    for (long i = 0; i < *batches; ++i) {
+      ctx.con.out("[StorageWriter] Dropping batch of " + std::to_string(*events) +
+                  " events for project default after 3 retries");
+    }
+    conn.respond(ok());
+    return;
+  }
   std::lock_guard lock(st.mutex);
   if (name == "heartbeat_stop") {
     ctx.faults.heartbeats_stopped = true;

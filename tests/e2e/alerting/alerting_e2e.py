@@ -11,7 +11,7 @@ plus the webhook receiver) that it fires, then that it resolves once the cause i
 a table: alert, fault, fired after, resolved after.
 
 Usage: alerting_e2e.py SCENARIO --repo DIR --meshwatch BIN --twin BIN --pg-dir DIR [--work DIR]
-SCENARIO: probes | resources | process. Exit 0 pass, 1 fail, 77 skipped (a tool is missing).
+SCENARIO: probes | resources | process | console. Exit 0 pass, 1 fail, 77 skipped (a tool is missing).
 Only the standard library and python3-yaml.
 """
 
@@ -471,6 +471,15 @@ class Stack:
                     errors.append(f"{r['name']}: {r.get('lastError')}")
         return errors
 
+    def wait_scraped(self, selector, timeout=30):
+        """Until Prometheus holds a few samples of `selector`: increase() over a counter needs one
+        from before the fault, or a jump right after Prometheus started is its first value."""
+        def ok():
+            result = self.prom_query(f"count_over_time({selector}[1m])")
+            return bool(result) and all(float(r["value"][1]) >= 3 for r in result)
+
+        wait_until(f"Prometheus samples of {selector}", ok, timeout, 0.5)
+
     def prom_alerts(self):
         return self.prom_get("/api/v1/alerts")["alerts"]
 
@@ -687,23 +696,31 @@ def scenario_probes(stack):
     return checks
 
 
-def scenario_resources(stack):
-    """The process slowly dying: memory that only grows, file descriptors running out."""
-    stack.twin_nofile = 512
+def start_fast_path_only(stack, nofile):
+    """A database of its own, the twin limited to `nofile` descriptors, meshwatch with only the
+    fast-path probe, then Prometheus and Alertmanager."""
+    stack.twin_nofile = nofile
     stack.create_db()
     stack.start_twin(wait_ready=False)
     stack.start_meshwatch("")
     stack.wait_ready()
     stack.start_monitoring()
+
+
+def scenario_resources(stack):
+    """The process slowly dying: memory that only grows, file descriptors running out."""
+    start_fast_path_only(stack, 512)
     stack.wait_metric("meshwatch_target_max_fds", {"target": TARGET}, lambda v: v == 512, 30)
     fd_warn = Check("MesherFdExhaustion", {"severity": "warning"}, "fds: hold 97% of RLIMIT_NOFILE 512")
     fd_crit = Check("MesherFdExhaustion", {"severity": "critical"}, "fds: hold 97% of RLIMIT_NOFILE 512")
     mem = Check("MesherMemoryGrowth", {"target": TARGET}, "leak 1 MiB/s (twin started just before)",
                 "fires once the process is up > 60 s (the rule's 1 h, compressed)")
-    # Console heartbeats are independent of the process resources, and as slow (45 s as shipped):
-    # the same wait covers them.
-    hb = [Check("MesherHeartbeatStale", {"heartbeat": h}, "heartbeat_stop (threshold 45 s kept as shipped)")
-          for h in ("load_monitor", "health_check")]
+    # Console heartbeats are independent of the process resources, and as slow (20 s / 45 s as
+    # shipped): the same wait covers them. The warning tier fires first; once the critical one
+    # fires, Alertmanager inhibits the warning.
+    hb = [Check("MesherHeartbeatStale", {"heartbeat": h, "severity": sev},
+                f"heartbeat_stop (threshold {age} s kept as shipped)")
+          for h in ("load_monitor", "health_check") for sev, age in (("warning", 20), ("critical", 45))]
     checks = [fd_warn, fd_crit, mem] + hb
     stack.checks += checks
     stack.wait_metric("meshwatch_heartbeat_age_seconds", {"heartbeat": "health_check"}, lambda v: 0 <= v < 5, 30)
@@ -883,7 +900,138 @@ def scenario_process(stack):
     return stack.checks
 
 
-SCENARIOS = {"probes": scenario_probes, "resources": scenario_resources, "process": scenario_process}
+class Noise:
+    """A client misbehaving at a steady rate: connects, sends `payload`, reads a little, closes."""
+
+    def __init__(self, port, payload, per_sec):
+        self.stop_event = threading.Event()
+        self.sent = 0
+
+        def run():
+            while not self.stop_event.is_set():
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                        s.settimeout(0.5)
+                        s.sendall(payload)
+                        self.sent += 1
+                        try:
+                            s.recv(1024)
+                        except OSError:
+                            pass
+                except OSError:
+                    pass
+                time.sleep(1.0 / per_sec)
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.stop_event.set()
+        self.thread.join(timeout=5)
+
+
+def scenario_console(stack):
+    """Error lines on Mesher's console (FAILURES.md D3, D11) that no other symptom shows."""
+    start_fast_path_only(stack, 512)
+
+    # --- events dropped by the storage writer ---------------------------------------------------
+    dropped = Check("MesherEventsDropped", {"target": TARGET},
+                    "batch_drop: 3 `[StorageWriter] Dropping batch of 50 events ...` lines on stdout",
+                    "resolves when the lines leave the 5 s (5 m) window")
+    stack.checks.append(dropped)
+    stack.wait_scraped('meshwatch_console_events_total{kind="batch_dropped"}')
+    stack.assert_quiet([dropped])
+    inject([dropped])
+    stack.fault("batch_drop", count=3, events=50)
+    stack.wait_fired([dropped], 60)
+    cleared([dropped])  # nothing to undo: the window slides past the lines
+    stack.wait_resolved([dropped], 60)
+
+    # --- bad clients: malformed HTTP requests, plain GETs on the WebSocket port -----------------
+    # Thresholds are per minute and kept as shipped (30 and 10); the window is 5 s here.
+    rates = [Check("MesherConsoleErrorRate", {"kind": "http_parse_error"}, "5 malformed requests/s to :http"),
+             Check("MesherConsoleErrorRate", {"kind": "ws_upgrade_failed"}, "3 plain GETs/s to :ws")]
+    stack.checks += rates
+    stack.assert_quiet(rates)
+    inject(rates)
+    noise = [Noise(stack.http_port, b"NOT-HTTP\r\n\r\n", 5),
+             Noise(stack.ws_port, b"GET /stream/projects/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 3)]
+    try:
+        stack.wait_fired(rates, 60)
+    finally:
+        cleared(rates)
+        for n in noise:
+            n.stop()
+    stack.wait_resolved(rates, 60)
+
+    # --- Mesher's periodic jobs fail: the database refuses its connections ----------------------
+    job = Check("MesherBackgroundJobFailing", {"kind": "alert_evaluator_error"},
+                "database CONNECTION LIMIT 0 + every session terminated (evaluator runs every 1 s)")
+    stack.checks.append(job)
+    stack.assert_quiet([job])
+    inject([job])
+    stack.psql(f'ALTER DATABASE "{stack.db}" CONNECTION LIMIT 0')
+    stack.psql(f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{stack.db}'")
+    try:
+        stack.wait_fired([job], 60)
+    finally:
+        cleared([job])
+        stack.psql(f'ALTER DATABASE "{stack.db}" CONNECTION LIMIT -1')
+    stack.wait_resolved([job], 60)
+
+    # --- start-up errors Mesher survives (D3) ---------------------------------------------------
+    startup = [Check("MesherStartupError", {"kind": "partition_error"},
+                     "restart with a table overlapping tomorrow's events partition (psql)"),
+               Check("MesherStartupError", {"kind": "ws_start_failed"},
+                     "restart with the WS port held by another socket")]
+    for c in startup:
+        c.note = "resolves when the start-up line leaves the 15 s (15 m) window"
+    stack.checks += startup
+    stack.assert_quiet(startup)
+    stack.kill_twin(signal.SIGTERM)
+    stack.psql("DO $$ DECLARE t text; BEGIN FOR t IN SELECT c.relname FROM pg_inherits i "
+               "JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent "
+               "WHERE p.relname = 'events' AND c.relname > 'events_' || to_char(now(), 'YYYYMMDD') "
+               "LOOP EXECUTE format('DROP TABLE %I', t); END LOOP; "
+               "EXECUTE format('CREATE TABLE events_overlap PARTITION OF events FOR VALUES FROM (%L) TO (%L)', "
+               "(now() + interval '1 day')::date, (now() + interval '8 days')::date); END $$", db=stack.db)
+    stack.blocker = PortBlocker(stack.ws_port)
+    inject(startup)
+    stack.start_twin()  # HTTP still starts: ready, so MesherDown / MesherNotReady stay quiet
+    stack.wait_fired(startup, 60)
+    # The runbook's fix: remove the cause, restart Mesher.
+    cleared(startup)
+    stack.kill_twin(signal.SIGTERM)
+    stack.blocker.close()
+    stack.blocker = None
+    stack.psql("DROP TABLE events_overlap", db=stack.db)
+    stack.start_twin()
+    stack.wait_resolved(startup, 60)
+
+    # --- fd exhaustion: the accept loop spins printing `accept error` (F-34) --------------------
+    accept = Check("MesherConsoleErrorRate", {"kind": "accept_error"},
+                   "fds: every descriptor of RLIMIT_NOFILE 512 held + a client waiting in the backlog",
+                   "Alertmanager suppresses it if MesherFdExhaustion fired first; resolved by a restart "
+                   "(the control port cannot accept either)")
+    stack.checks.append(accept)
+    stack.wait_metric("meshwatch_target_max_fds", {"target": TARGET}, lambda v: v == 512, 30)
+    stack.assert_quiet([accept])
+    inject([accept])
+    stack.fault("fds", count=512)
+    waiting = socket.create_connection(("127.0.0.1", stack.http_port), timeout=2)
+    try:
+        stack.wait_fired([accept], 60)
+    finally:
+        cleared([accept])
+        waiting.close()
+        stack.kill_twin(signal.SIGTERM)
+    stack.start_twin()
+    stack.wait_resolved([accept], 60)
+    return stack.checks
+
+
+SCENARIOS = {"probes": scenario_probes, "resources": scenario_resources, "process": scenario_process,
+             "console": scenario_console}
 
 
 def fmt(v):

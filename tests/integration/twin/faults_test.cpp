@@ -129,6 +129,20 @@ TEST_F(Faults, Exit0PrintsTheDatabaseLineAndExitsZero) {
   EXPECT_EQ(twin.proc().lines(test::stream::out).back(), "[Mesher] Failed to connect to PostgreSQL");
 }
 
+TEST_F(Faults, BatchDropPrintsTheStorageWriterLineOnStdout) {
+  EXPECT_EQ(twin.control("/fault/batch_drop?count=2&events=50"), 200);
+  const std::string line = "[StorageWriter] Dropping batch of 50 events for project default after 3 retries";
+  std::size_t seen = 0;
+  EXPECT_TRUE(twin.proc()
+                  .wait_for_line(
+                      test::stream::out, [&](const std::string& l) { return l == line && ++seen == 2; }, 2s)
+                  .has_value());
+  EXPECT_EQ(twin.control("/fault/batch_drop?count=x"), 400);
+  for (const auto& l : twin.proc().lines(test::stream::err))
+    EXPECT_EQ(l.find("Dropping batch"), std::string::npos);
+  EXPECT_REPLY(twin.get(health), 200, "{\"unresolved_count\":2,\"events_24h\":3,\"new_today\":2}");
+}
+
 TEST_F(Faults, HangHoldsOnlyItsRouteUntilCleared) {
   EXPECT_EQ(twin.control("/fault/hang?route=" + health_route), 200);
   EXPECT_FALSE(twin.call("GET", health, {}, {}, 700ms)) << "hung until the client gives up";
