@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -65,6 +66,21 @@ struct console_child {  // the stdout/stderr pipes of a process started with pro
 };
 using console_config = std::variant<console_file, console_journald, console_child>;
 
+/** How bad a user pattern's match is; the same levels as the built-in console classification. */
+enum class console_pattern_severity : std::uint8_t { info, warning, error, fatal };
+
+/**
+ * A user pattern from `console.patterns`: an RE2 regex matched anywhere in each console line.
+ * Its name is the `kind` label its matches are counted under in meshwatch_console_events_total.
+ */
+struct console_pattern {
+  std::string name;
+  std::string regex;
+  console_pattern_severity severity = console_pattern_severity::warning;
+
+  bool operator==(const console_pattern&) const = default;
+};
+
 /**
  * The long-lived subscriber on the synthetic project's stream (needs `ws`): it keeps the
  * connection Mesher's pushes arrive on, and proves it alive with pings between pushes.
@@ -87,6 +103,8 @@ struct target_config {
   std::optional<database_config> database;
   std::optional<process_config> process;
   std::optional<console_config> console;
+  /** console.patterns, checked in order after the built-in ones (empty without a console). */
+  std::vector<console_pattern> console_patterns;
   stream_config stream;
   fixtures_config fixtures;
 

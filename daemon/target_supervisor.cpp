@@ -49,6 +49,30 @@ incident_service_options exempt_fast_path(incident_service_options options) {
   return options;
 }
 
+console_severity to_console_severity(console_pattern_severity s) {
+  switch (s) {
+    case console_pattern_severity::info: return console_severity::info;
+    case console_pattern_severity::warning: return console_severity::warning;
+    case console_pattern_severity::error: return console_severity::error;
+    case console_pattern_severity::fatal: return console_severity::fatal;
+  }
+  return console_severity::warning;
+}
+
+/** console.patterns as the classifier takes them (already compiled once by the config check). */
+std::vector<user_pattern> user_patterns(const std::vector<console_pattern>& patterns) {
+  std::vector<user_pattern> out;
+  out.reserve(patterns.size());
+  for (const auto& p : patterns) {
+    user_pattern u;
+    u.name = p.name;
+    u.regex = p.regex;
+    u.severity = to_console_severity(p.severity);
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
 }  // namespace
 
 target_supervisor_options supervisor_options_for(const incidents_config& incidents) {
@@ -80,9 +104,14 @@ target_supervisor::target_supervisor(asio::io_context& io, const config& cfg, pr
     if (tc.console) {
       console_watcher_options co;
       co.target = tc.name;
+      co.user_patterns = user_patterns(tc.console_patterns);
       t->console = std::make_unique<console_watcher>(
           io, registry, std::move(co),
           [this, watch](const console_event& e) { on_console_event(*watch, e); });
+      // Every line, classified or not: a crash incident carries the last ones (FAILURES.md D1).
+      t->console->set_line_handler([this, watch](const console_line& line) {
+        incidents_.correlator().on_console_line(watch->name, line);
+      });
     }
     if (tc.process) {
       process_watcher_options po;

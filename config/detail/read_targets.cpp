@@ -1,9 +1,15 @@
 // The `targets:` section: one Mesher deployment each.
 
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <array>
 #include <map>
 #include <utility>
 
 #include "config/detail/sections.hpp"
+// Header only (no link): the built-in kind names a user pattern's name must not reuse.
+#include "daemon/console/console_event.hpp"
 
 namespace meshwatch::detail {
 namespace {
@@ -75,8 +81,7 @@ process_config read_process(reader& r, const located& at) {
   return p;
 }
 
-std::optional<console_config> read_console(reader& r, const located& at) {
-  const mapping m{r, at, {"file", "journald", "child"}};
+std::optional<console_config> read_console(reader& r, const mapping& m) {
   const std::optional<std::string> kind = read_one_of(r, m, {"file", "journald", "child"});
   if (kind == "file") {
     return console_file{read_string(r, *m.find(*kind)).value_or("")};
@@ -94,6 +99,111 @@ std::optional<console_config> read_console(reader& r, const located& at) {
     return console_child{};
   }
   return std::nullopt;
+}
+
+/** A user pattern's name becomes a `kind` label value: snake_case like the built-in kinds. */
+bool is_pattern_name(std::string_view s) {
+  if (s.empty() || s.size() > max_console_pattern_name || s.front() < 'a' || s.front() > 'z') {
+    return false;
+  }
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+std::optional<console_pattern_severity> pattern_severity(std::string_view word) {
+  // Indexed by the enum value, as the console classifier's levels are.
+  constexpr std::array<std::string_view, 4> words{"info", "warning", "error", "fatal"};
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (words[i] == word) {
+      return static_cast<console_pattern_severity>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+void read_pattern_name(reader& r, const located& at, console_pattern& p,
+                       std::map<std::string, YAML::Mark, std::less<>>& seen) {
+  std::optional<std::string> name = read_string(r, at);
+  if (!name) {
+    return;
+  }
+  if (!is_pattern_name(*name)) {
+    r.error(at, at.path + " '" + *name +
+                    "' must be lowercase letters, digits and '_', starting with a letter (at most " +
+                    std::to_string(max_console_pattern_name) + ")");
+    return;
+  }
+  if (std::find(console_event_kind_names.begin(), console_event_kind_names.end(), *name) !=
+      console_event_kind_names.end()) {
+    r.error(at, at.path + " '" + *name + "' is a built-in console event kind; choose another name");
+    return;
+  }
+  const auto [it, inserted] = seen.emplace(*name, at.mark);
+  if (!inserted) {
+    r.error(at,
+            "duplicate console pattern name '" + *name + "' (first defined at " + position(it->second) + ")");
+    return;
+  }
+  p.name = std::move(*name);
+}
+
+void read_pattern_regex(reader& r, const located& at, console_pattern& p) {
+  // A regex is taken as written: `$` and `{}` are regex syntax here, not `${NAME}` expansion.
+  const bool expand = r.expand_env;
+  r.expand_env = false;
+  std::optional<std::string> regex = read_string(r, at);
+  r.expand_env = expand;
+  if (!regex) {
+    return;
+  }
+  if (regex->size() > max_console_pattern_regex) {
+    r.error(at, at.path + " is " + std::to_string(regex->size()) + " bytes; at most " +
+                    std::to_string(max_console_pattern_regex) + " are allowed");
+    return;
+  }
+  // The same RE2 options the console classifier compiles with, so what loads here compiles there.
+  RE2::Options options;
+  options.set_log_errors(false);
+  const RE2 re(*regex, options);
+  if (!re.ok()) {
+    r.error(at, at.path + ": invalid RE2 regex: " + re.error());
+    return;
+  }
+  p.regex = std::move(*regex);
+}
+
+std::vector<console_pattern> read_console_patterns(reader& r, const located& at) {
+  std::vector<console_pattern> patterns;
+  std::optional<std::vector<located>> items = read_list(r, at, max_console_patterns);
+  if (!items) {
+    return patterns;
+  }
+  std::map<std::string, YAML::Mark, std::less<>> seen;
+  for (const located& item : *items) {
+    const mapping m{r, item, {"name", "regex", "severity"}};
+    if (!m.valid()) {
+      continue;
+    }
+    console_pattern p;
+    if (std::optional<located> name = m.require("name")) {
+      read_pattern_name(r, *name, p, seen);
+    }
+    if (std::optional<located> regex = m.require("regex")) {
+      read_pattern_regex(r, *regex, p);
+    }
+    if (std::optional<located> severity = m.find("severity")) {
+      if (std::optional<std::string> word = read_string(r, *severity)) {
+        if (std::optional<console_pattern_severity> level = pattern_severity(*word)) {
+          p.severity = *level;
+        } else {
+          r.error(*severity,
+                  severity->path + " must be one of info, warning, error, fatal, not '" + *word + "'");
+        }
+      }
+    }
+    patterns.push_back(std::move(p));
+  }
+  return patterns;
 }
 
 stream_config read_stream(reader& r, const located& at) {
@@ -184,7 +294,11 @@ target_config read_target(reader& r, const located& at, target_info& info) {
     t.process = read_process(r, *process);
   }
   if (std::optional<located> console = m.find("console")) {
-    t.console = read_console(r, *console);
+    const mapping cm{r, *console, {"file", "journald", "child", "patterns"}};
+    t.console = read_console(r, cm);
+    if (std::optional<located> patterns = cm.find("patterns")) {
+      t.console_patterns = read_console_patterns(r, *patterns);
+    }
     // Pipes exist only for a process meshwatch started itself. Judged by the keys written, so a
     // typo inside `process` is not reported twice.
     const std::optional<located> process = m.find("process");

@@ -18,6 +18,10 @@ inline constexpr std::chrono::milliseconds min_probe_interval{100};
 
 inline constexpr std::size_t max_targets = 64;
 inline constexpr std::size_t max_probes = 1000;
+/** console.patterns: each is tried on every line, and each name is a metric series. */
+inline constexpr std::size_t max_console_patterns = 64;
+inline constexpr std::size_t max_console_pattern_name = 48;
+inline constexpr std::size_t max_console_pattern_regex = 1024;
 inline constexpr std::size_t max_steps = 32;
 inline constexpr std::size_t max_headers = 32;
 inline constexpr std::size_t max_json_expectations = 64;

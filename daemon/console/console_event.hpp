@@ -77,6 +77,58 @@ enum class console_event_kind : std::uint8_t {
 };
 inline constexpr std::size_t console_event_kind_count =
     static_cast<std::size_t>(console_event_kind::user_match) + 1;
+/**
+ * The `kind` label of each event kind, indexed by the enum value (a static_assert keeps the table
+ * in step). In the header so the config loader can refuse user pattern names that clash with it.
+ */
+inline constexpr std::array<std::string_view, console_event_kind_count> console_event_kind_names{
+    "db_connecting",
+    "db_connect_failed",
+    "standalone_mode",
+    "node_started",
+    "node_start_failed",
+    "peer_connected",
+    "peer_connect_failed",
+    "no_peers",
+    "partitions_created",
+    "partition_error",
+    "service_started",
+    "global_registration",
+    "foundation_ready",
+    "ws_server_starting",
+    "ws_listening",
+    "ws_start_failed",
+    "http_server_starting",
+    "http_listening",
+    "http_start_failed",
+    "https_server",
+    "load_monitor",
+    "health_check",
+    "alert_evaluator",
+    "alert_evaluator_error",
+    "spike_checker",
+    "spike_checker_error",
+    "retention_cleanup",
+    "retention_cleanup_error",
+    "partition_dropped",
+    "batch_dropped",
+    "ws_connection_closed",
+    "peers_detected",
+    "peer_monitoring",
+    "peer_monitor_failed",
+    "peer_lost",
+    "remote_processor",
+    "node_heartbeat_timeout",
+    "node_error",
+    "http_parse_error",
+    "ws_upgrade_failed",
+    "ws_upgrade_buffered",
+    "accept_error",
+    "http_handler_panicked",
+    "panic",
+    "user_match",
+};
+static_assert(console_event_kind_names.back() == "user_match");
 std::string_view to_string(console_event_kind k);
 /** Parses a kind name (as used in config); nullopt if unknown. */
 std::optional<console_event_kind> console_event_kind_from_string(std::string_view name);

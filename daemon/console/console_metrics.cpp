@@ -6,7 +6,8 @@
 
 namespace meshwatch {
 
-console_metrics::console_metrics(prometheus::Registry& registry, const std::string& target) {
+console_metrics::console_metrics(prometheus::Registry& registry, const std::string& target,
+                                 const std::vector<std::string>& user_kinds) {
   // Families are merged by name in the registry, so several targets share them.
   auto& lines = prometheus::BuildCounter()
                     .Name("meshwatch_console_lines_total")
@@ -22,7 +23,13 @@ console_metrics::console_metrics(prometheus::Registry& registry, const std::stri
                      .Register(registry);
   for (std::size_t i = 0; i < console_event_kind_count; ++i) {
     auto kind = static_cast<console_event_kind>(i);
-    events_[i] = &events.Add({{"target", target}, {"kind", std::string(to_string(kind))}});
+    // A user pattern's matches count under its own name instead: user_match would stay 0.
+    if (kind != console_event_kind::user_match) {
+      events_[i] = &events.Add({{"target", target}, {"kind", std::string(to_string(kind))}});
+    }
+  }
+  for (const auto& name : user_kinds) {
+    user_events_.emplace(name, &events.Add({{"target", target}, {"kind", name}}));
   }
   auto& panics = prometheus::BuildCounter()
                      .Name("meshwatch_console_panics_total")
@@ -65,7 +72,17 @@ console_metrics::console_metrics(prometheus::Registry& registry, const std::stri
 
 void console_metrics::line(console_stream stream) { lines_[static_cast<std::size_t>(stream)]->Increment(); }
 
-void console_metrics::event(console_event_kind kind) { events_[static_cast<std::size_t>(kind)]->Increment(); }
+void console_metrics::event(console_event_kind kind) {
+  if (auto* counter = events_[static_cast<std::size_t>(kind)]; counter != nullptr) {
+    counter->Increment();
+  }
+}
+
+void console_metrics::user_event(std::string_view name) {
+  if (auto it = user_events_.find(name); it != user_events_.end()) {
+    it->second->Increment();
+  }
+}
 
 void console_metrics::panic(panic_kind kind, std::chrono::system_clock::time_point at) {
   panics_[static_cast<std::size_t>(kind)]->Increment();

@@ -11,11 +11,24 @@
 namespace meshwatch {
 namespace asio = boost::asio;
 
+namespace {
+
+std::vector<std::string> user_kinds(const std::vector<user_pattern>& patterns) {
+  std::vector<std::string> names;
+  names.reserve(patterns.size());
+  for (const auto& p : patterns) {
+    names.push_back(p.name);
+  }
+  return names;
+}
+
+}  // namespace
+
 struct console_watcher::state {
   state(asio::io_context& io, prometheus::Registry& registry, console_watcher_options opts)
       : io(io),
         options(std::move(opts)),
-        metrics(registry, options.target),
+        metrics(registry, options.target, user_kinds(options.user_patterns)),
         classifier(options.user_patterns),
         assembler(options.panic_quiet),
         heartbeats(std::chrono::steady_clock::now()),
@@ -60,7 +73,11 @@ line_splitter& splitter(state& s, console_stream stream) {
 
 void emit(state& s, console_event ev) {
   ev.target = s.options.target;
-  s.metrics.event(ev.kind);
+  if (ev.kind == console_event_kind::user_match && !ev.pattern.empty()) {
+    s.metrics.user_event(ev.pattern);
+  } else {
+    s.metrics.event(ev.kind);
+  }
   if (ev.panic) {
     s.metrics.panic(ev.panic->kind, ev.time.wall);
   }

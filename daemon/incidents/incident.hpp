@@ -50,6 +50,11 @@ struct incident_limits {
   static constexpr std::size_t max_failing_probes = 32;
   static constexpr std::size_t max_probe_starts = 16;
   static constexpr std::size_t max_console_lines = 8;
+  /**
+   * A crash's or clean exit's last console lines, every severity (FAILURES.md D1: "the last 200
+   * log lines"). Only in the full form (the incident log), never on /status.
+   */
+  static constexpr std::size_t max_last_lines = 200;
   /** Distinct probes remembered as the triggers of a repeated panic. */
   static constexpr std::size_t max_triggers = 8;
 };
@@ -104,6 +109,13 @@ struct incident_console_line {
   incident_offset offset{};
 };
 
+/** One console line as printed, whatever its classification: the context of an exit. */
+struct incident_log_line {
+  std::string line;
+  console_stream stream = console_stream::merged;
+  incident_offset offset{};
+};
+
 struct incident {
   std::string id;  // "<UTC time of opening>-<sequence>": unique and sortable
   std::uint64_t sequence = 0;
@@ -125,6 +137,8 @@ struct incident {
   /** Every probe that started within the attribution window before the exit. */
   std::vector<incident_probe_start> probes_started_before;
   std::vector<incident_console_line> console;  // error lines seen before it opened
+  /** crash and clean_exit: the target's last lines before the exit (and just after, read late). */
+  std::vector<incident_log_line> last_lines;
   std::optional<std::string> suspected_probe;
   bool suspended = false;  // this incident suspended the suspected probe
 

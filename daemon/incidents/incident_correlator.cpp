@@ -303,6 +303,10 @@ struct incident_correlator::state {
       inc.pid = e.process.pid;
     }
     inc.detail = e.detail;
+    for (auto& l : evidence.take_tail(e.target)) {
+      inc.last_lines.push_back(std::move(l.line));
+      inc.last_lines.back().offset = offset_between(e.at, l.at);
+    }
     // The block printed just before an abort is its cause: one incident, not two.
     for (const auto& p :
          evidence.take_panics(e.target, e.at - options.panic_window, e.at + options.late_panic)) {
@@ -338,6 +342,7 @@ struct incident_correlator::state {
    * probes failing in the gap, as a crash does, and is never a crash attribution sample.
    */
   void stopped(const process_event& e) {
+    evidence.take_tail(e.target);  // the next process's crash shows its own lines only
     auto inc = new_incident(e.target, incident_kind::stopped, {e.wall_time, e.at});
     inc.exit = e.exit;
     if (e.process.pid != 0) {
@@ -491,6 +496,29 @@ struct incident_correlator::state {
       attach_console_line(e.target, line, e.time.mono);
       evidence.add(incident_evidence::console_line{e.target, std::move(line), e.time.mono});
     }
+  }
+
+  /**
+   * A line read just after an exit was mostly printed before it (pipes and files are read after
+   * the child is reaped): it joins the exit's last lines, which keep the newest max_last_lines.
+   */
+  void tail_line(const std::string& target_name, const meshwatch::console_line& l) {
+    incident_log_line line{bounded_text(l.text, incident_limits::max_line_bytes), l.stream, {}};
+    const time_point at = l.received.mono;
+    for (auto& o : open) {
+      auto& inc = o.inc;
+      if (inc.target == target_name &&
+          (inc.kind == incident_kind::crash || inc.kind == incident_kind::clean_exit) &&
+          at >= inc.opened_at.mono && at <= inc.opened_at.mono + options.late_panic) {
+        inc.last_lines.push_back(std::move(line));
+        inc.last_lines.back().offset = offset_between(inc.opened_at.mono, at);
+        if (inc.last_lines.size() > incident_limits::max_last_lines) {
+          inc.last_lines.erase(inc.last_lines.begin());
+        }
+        return;
+      }
+    }
+    evidence.add_tail(target_name, {std::move(line), at});
   }
 
   /** An error line while an incident is open joins it, as failing probes do (bounded: the first ones). */
@@ -661,6 +689,10 @@ void incident_correlator::on_console_event(const console_event& e) {
   s_->flush();
 }
 
+void incident_correlator::on_console_line(const std::string& target, const console_line& line) {
+  s_->tail_line(target, line);
+}
+
 void incident_correlator::on_probe_result(const probe_result& r) {
   s_->expire(s_->clocks.steady());
   s_->probe_result_in(r);
@@ -718,8 +750,8 @@ std::size_t incident_correlator::open_count(const std::string& target) const {
 
 incident_correlator::sizes incident_correlator::memory() const {
   const auto& ev = s_->evidence;
-  return {ev.probe_starts(),  ev.probe_failures(), ev.panics(),
-          ev.console_lines(), s_->open.size(),     s_->recent.size()};
+  return {ev.probe_starts(), ev.probe_failures(), ev.panics(),      ev.console_lines(),
+          ev.tail_lines(),   s_->open.size(),     s_->recent.size()};
 }
 
 }  // namespace meshwatch

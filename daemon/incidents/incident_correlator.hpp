@@ -94,6 +94,11 @@ class incident_correlator {
 
   void on_process_event(const process_event& e);
   void on_console_event(const console_event& e);
+  /**
+   * Every console line of `target` as received, classified or not: the last ones before an exit
+   * go into its crash or clean_exit incident. Cheap: no expiry work, one bounded copy.
+   */
+  void on_console_line(const std::string& target, const console_line& line);
   void on_probe_result(const probe_result& r);
   /** Called by the scheduler as a probe run starts (results arrive only when it ends). */
   void note_probe_started(std::string_view probe, std::string_view target, std::string_view route,
@@ -122,6 +127,7 @@ class incident_correlator {
     std::size_t probe_failures = 0;
     std::size_t panics = 0;
     std::size_t console_lines = 0;
+    std::size_t tail_lines = 0;
     std::size_t open = 0;
     std::size_t recent = 0;
   };

@@ -1,6 +1,7 @@
 #include "daemon/incidents/incident_evidence.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace meshwatch {
 
@@ -20,6 +21,31 @@ void incident_evidence::add(probe_start s) { push_bounded(starts_, std::move(s),
 void incident_evidence::add(failure f) { push_bounded(failures_, std::move(f), limits_.probe_failures); }
 void incident_evidence::add(panic p) { push_bounded(panics_, std::move(p), limits_.panics); }
 void incident_evidence::add(console_line c) { push_bounded(console_, std::move(c), limits_.console_lines); }
+
+void incident_evidence::add_tail(const std::string& target, tail_line l) {
+  auto it = tails_.find(target);
+  if (it == tails_.end()) {
+    it = tails_.emplace(target, std::deque<tail_line>{}).first;
+  }
+  push_bounded(it->second, std::move(l), limits_.tail_lines);
+}
+
+std::vector<incident_evidence::tail_line> incident_evidence::take_tail(const std::string& target) {
+  std::vector<tail_line> out;
+  if (auto it = tails_.find(target); it != tails_.end()) {
+    out.assign(std::make_move_iterator(it->second.begin()), std::make_move_iterator(it->second.end()));
+    it->second.clear();
+  }
+  return out;
+}
+
+std::size_t incident_evidence::tail_lines() const {
+  std::size_t n = 0;
+  for (const auto& [target, ring] : tails_) {
+    n += ring.size();
+  }
+  return n;
+}
 
 std::vector<incident_evidence::probe_start> incident_evidence::starts_between(const std::string& target,
                                                                               time_point from,

@@ -1,11 +1,12 @@
 #pragma once
 // The recent past the correlator looks back into when an incident opens: probe starts, probe
-// failures, panic blocks waiting for their exit, and console error lines. Each is a ring with a
-// fixed capacity (and starts/failures also an age), so memory stays bounded however busy the
-// target is.
+// failures, panic blocks waiting for their exit, console error lines, and every target's last
+// console lines whatever their severity. Each is a ring with a fixed capacity (and starts/failures
+// also an age), so memory stays bounded however busy the target is.
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,11 @@ class incident_evidence {
     std::size_t probe_failures = 512;
     std::size_t panics = 16;
     std::size_t console_lines = 64;
+    /**
+     * Per target: lines of every severity, for a crash's "last lines". Each is cut to
+     * incident_limits::max_line_bytes, so a target's ring holds at most ~60 KB (200 lines).
+     */
+    std::size_t tail_lines = incident_limits::max_last_lines;
   };
 
   struct probe_start {
@@ -47,6 +53,11 @@ class incident_evidence {
     time_point at{};
   };
 
+  struct tail_line {
+    incident_log_line line;  // offset unset
+    time_point at{};
+  };
+
   explicit incident_evidence(limits l) : limits_(l) {}
 
   void add(probe_start s);
@@ -54,6 +65,13 @@ class incident_evidence {
   /** A panic block that has not been given to an incident yet. */
   void add(panic p);
   void add(console_line c);
+  /**
+   * Any console line of `target` (text already bounded). One ring per target: the map grows
+   * only with the configured targets whose console is watched.
+   */
+  void add_tail(const std::string& target, tail_line l);
+  /** Removes and returns the last lines of `target`, oldest first: the next process starts afresh. */
+  std::vector<tail_line> take_tail(const std::string& target);
 
   /** Probe starts of `target` in [from, to], oldest first. */
   std::vector<probe_start> starts_between(const std::string& target, time_point from, time_point to) const;
@@ -83,6 +101,8 @@ class incident_evidence {
   std::size_t probe_failures() const { return failures_.size(); }
   std::size_t panics() const { return panics_.size(); }
   std::size_t console_lines() const { return console_.size(); }
+  /** Lines held in every target's tail ring together. */
+  std::size_t tail_lines() const;
 
  private:
   limits limits_;
@@ -90,6 +110,7 @@ class incident_evidence {
   std::deque<failure> failures_;
   std::deque<panic> panics_;
   std::deque<console_line> console_;
+  std::map<std::string, std::deque<tail_line>, std::less<>> tails_;
 };
 
 }  // namespace meshwatch

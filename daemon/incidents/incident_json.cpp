@@ -156,6 +156,19 @@ void write_failure(incident_json_writer& w, const incident_probe_failure& f) {
   w.EndObject();
 }
 
+/** `{"<what>": …, "line": …, "offset_seconds": …}`: a console line, tagged by its kind or stream. */
+void write_console_line(incident_json_writer& w, std::string_view what, std::string_view value,
+                        const std::string& line, incident_offset offset) {
+  w.StartObject();
+  key(w, what);
+  text(w, value);
+  key(w, "line");
+  text(w, line, incident_limits::max_line_bytes);
+  key(w, "offset_seconds");
+  seconds(w, offset);
+  w.EndObject();
+}
+
 }  // namespace
 
 void write_incident(incident_json_writer& w, const incident& inc, incident_json_detail detail) {
@@ -196,15 +209,10 @@ void write_incident(incident_json_writer& w, const incident& inc, incident_json_
   if (full) {
     bounded_array(w, "probes_started_before", inc.probes_started_before, incident_limits::max_probe_starts,
                   [&](const auto& p) { write_probe_start(w, p); });
-    bounded_array(w, "console", inc.console, incident_limits::max_console_lines, [&](const auto& c) {
-      w.StartObject();
-      key(w, "kind");
-      text(w, to_string(c.kind));
-      key(w, "line");
-      text(w, c.line, incident_limits::max_line_bytes);
-      key(w, "offset_seconds");
-      seconds(w, c.offset);
-      w.EndObject();
+    bounded_array(w, "console", inc.console, incident_limits::max_console_lines,
+                  [&](const auto& c) { write_console_line(w, "kind", to_string(c.kind), c.line, c.offset); });
+    bounded_array(w, "last_lines", inc.last_lines, incident_limits::max_last_lines, [&](const auto& l) {
+      write_console_line(w, "stream", to_string(l.stream), l.line, l.offset);
     });
   }
   nullable(w, "suspected_probe", inc.suspected_probe,

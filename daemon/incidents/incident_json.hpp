@@ -19,7 +19,7 @@ using incident_json_writer = rapidjson::Writer<rapidjson::StringBuffer, rapidjso
 
 enum class incident_json_detail {
   full,     // everything the incident holds: the log line
-  summary,  // without panic lines, probe-start lists and console lines; first failing probes only
+  summary,  // without panic lines, probe-start lists, console and last lines; first failing probes only
 };
 
 /** Failing probes listed in summary form (the rest are counted as omitted). */

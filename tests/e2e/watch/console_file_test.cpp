@@ -199,5 +199,41 @@ TEST_F(console_file, binary_bytes_are_tolerated) {
   EXPECT_FALSE(doc.HasParseError()) << mw_.status();
 }
 
+// A user pattern from console.patterns counts under its own name as the `kind`, a series that
+// exists from the start; the built-in classification of the same file goes on beside it.
+TEST(console_file_patterns, a_user_pattern_line_is_counted_under_its_name) {
+  watch_setup setup = file_setup();
+  setup.console =
+      "{ file: '@DIR@/console.log', patterns: [ { name: payment_timeout, "
+      "regex: 'payment gateway timed out after \\d+ ms', severity: error } ] }";
+  watched_twin mw{setup};
+  const auto file = mw.dir() / "console.log";
+  append(file, "");
+  std::string why;
+  ASSERT_TRUE(mw.start(why)) << why << "\n" << mw.console();
+  ASSERT_TRUE(mw.meshwatch().wait_for_line(stream::err, "console.log opened", 10s)) << mw.console();
+  const std::map<std::string, std::string> kind{{"target", "mesher"}, {"kind", "payment_timeout"}};
+  auto m = mw.scrape();
+  EXPECT_TRUE(equals(metric_value(m, "meshwatch_console_events_total", kind), 0)) << m;
+  EXPECT_FALSE(
+      metric_value(m, "meshwatch_console_events_total", {{"target", "mesher"}, {"kind", "user_match"}}))
+      << m;
+
+  append(file, "[Mesher] charge 42: payment gateway timed out after 5000 ms\n" + load_line +
+                   "payment gateway timed out after a while\n");  // no number: no match
+  auto deadline = std::chrono::steady_clock::now() + event_timeout;
+  while (metric_sum(mw.scrape(), "meshwatch_console_events_total", kind) < 1 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  std::this_thread::sleep_for(500ms);  // the non-matching line would have been counted by now
+  m = mw.scrape();
+  EXPECT_TRUE(equals(metric_value(m, "meshwatch_console_events_total", kind), 1)) << m << "\n"
+                                                                                  << mw.console();
+  EXPECT_TRUE(equals(
+      metric_value(m, "meshwatch_console_events_total", {{"target", "mesher"}, {"kind", "load_monitor"}}), 1))
+      << m;
+}
+
 }  // namespace
 }  // namespace meshwatch::test

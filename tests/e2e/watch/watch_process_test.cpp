@@ -130,12 +130,26 @@ TEST_F(watch_e2e, segv_is_one_crash_incident_with_its_signal) {
   ASSERT_TRUE(inc.HasMember("exit") && inc["exit"].IsObject()) << twin_.status();
   EXPECT_STREQ(inc["exit"]["signal"].GetString(), "SIGSEGV");
   EXPECT_FALSE(doc["targets"][0]["process"]["up"].GetBool());
+  EXPECT_FALSE(inc.HasMember("last_lines")) << "the /status summary stays small";
 
   // On SIGTERM the open incident is closed and lands in $STATE_DIRECTORY/incidents.jsonl.
   stop_meshwatch();
   auto log = read_file(twin_.dir() / "incidents.jsonl");
   EXPECT_NE(log.find(R"("kind":"crash")"), std::string::npos) << log;
   EXPECT_NE(log.find("SIGSEGV"), std::string::npos) << log;
+  // D1: the full incident carries the console lines before the exit, info lines included.
+  rapidjson::Document logged;
+  logged.Parse(log.substr(0, log.find('\n')).c_str());
+  ASSERT_TRUE(logged.IsObject() && logged["last_lines"].IsArray()) << log;
+  bool found = false;
+  for (const auto& l : logged["last_lines"].GetArray()) {
+    if (std::string_view(l["line"].GetString()).starts_with("[mesh-rt] HTTP server listening on ")) {
+      found = true;
+      EXPECT_STREQ(l["stream"].GetString(), "stderr");
+      EXPECT_LT(l["offset_seconds"].GetDouble(), 0);
+    }
+  }
+  EXPECT_TRUE(found) << log;
 }
 
 // Outside systemd (no STATE_DIRECTORY) the log goes where `incidents.log` says, resolved against

@@ -52,6 +52,12 @@ TEST(valid_config, targets) {
   EXPECT_EQ(a.process->crash_loop_restarts, 4);
   EXPECT_EQ(a.process->crash_loop_window, 10min);
   EXPECT_TRUE(std::holds_alternative<console_child>(*a.console));
+  // Regexes are taken as written: `$` and `{3,}` are regex syntax, not ${NAME} expansion.
+  EXPECT_EQ(
+      a.console_patterns,
+      (std::vector<console_pattern>{
+          {"payment_timeout", R"(payment gateway timed out after \d+ ms)", console_pattern_severity::error},
+          {"cache_miss_storm", R"(^cache: (\d{3,}) misses in \d+s$)", console_pattern_severity::warning}}));
   EXPECT_TRUE(a.stream.enabled);
   EXPECT_EQ(a.stream.ping_interval, 30s);
   EXPECT_EQ(a.stream.pong_timeout, 2500ms);
@@ -69,6 +75,7 @@ TEST(valid_config, targets) {
   EXPECT_FALSE(b.database.has_value());
   EXPECT_EQ(std::get<process_systemd_unit>(b.process->selector).unit, "mesher.service");
   EXPECT_EQ(std::get<console_journald>(*b.console).unit, "mesher.service");
+  EXPECT_TRUE(b.console_patterns.empty());
 }
 
 TEST(valid_config, http_probes_and_json_matchers) {

@@ -51,7 +51,9 @@ TEST(console_metrics, every_series_exists_from_the_start_for_each_target) {
   console_metrics b(registry, "b");
   for (const auto* t : {"a", "b"}) {
     EXPECT_EQ(series(registry, "meshwatch_console_lines_total", t), 3u);
-    EXPECT_EQ(series(registry, "meshwatch_console_events_total", t), console_event_kind_count);
+    // Every built-in kind but user_match: user patterns count under their own names.
+    EXPECT_EQ(series(registry, "meshwatch_console_events_total", t), console_event_kind_count - 1);
+    EXPECT_EQ(value(registry, "meshwatch_console_events_total", t, "kind", "user_match"), -1);
     EXPECT_EQ(series(registry, "meshwatch_console_panics_total", t), all_panic_kinds.size());
     EXPECT_EQ(series(registry, "meshwatch_console_last_panic_timestamp_seconds", t), 1u);
     EXPECT_EQ(series(registry, "meshwatch_console_lines_truncated_total", t), 1u);
@@ -81,6 +83,20 @@ TEST(console_metrics, counts_land_on_the_right_labels) {
   EXPECT_EQ(value(registry, "meshwatch_console_rotations_total", "mesher"), 1);
   EXPECT_EQ(value(registry, "meshwatch_console_dropped_bytes_total", "mesher"), 4096);
   EXPECT_EQ(value(registry, "meshwatch_heartbeat_age_seconds", "mesher", "heartbeat", "health_check"), 12.5);
+}
+
+TEST(console_metrics, user_patterns_are_kinds_of_their_own_from_the_start) {
+  prometheus::Registry registry;
+  console_metrics m(registry, "mesher", {"payment_timeout", "cache_miss_storm"});
+  EXPECT_EQ(series(registry, "meshwatch_console_events_total", "mesher"), console_event_kind_count - 1 + 2);
+  EXPECT_EQ(value(registry, "meshwatch_console_events_total", "mesher", "kind", "payment_timeout"), 0);
+  m.user_event("payment_timeout");
+  m.user_event("payment_timeout");
+  m.user_event("not_configured");  // no new series: the label set stays what the config declared
+  m.event(console_event_kind::user_match);
+  EXPECT_EQ(value(registry, "meshwatch_console_events_total", "mesher", "kind", "payment_timeout"), 2);
+  EXPECT_EQ(value(registry, "meshwatch_console_events_total", "mesher", "kind", "cache_miss_storm"), 0);
+  EXPECT_EQ(series(registry, "meshwatch_console_events_total", "mesher"), console_event_kind_count - 1 + 2);
 }
 
 }  // namespace

@@ -140,8 +140,23 @@ TEST(incident_json, oversized_content_is_bounded_even_when_built_by_hand) {
   EXPECT_EQ(d["console"].Size(), incident_limits::max_console_lines);
 }
 
+TEST(incident_json, last_lines_are_in_the_full_form_bounded) {
+  auto inc = sample();
+  inc.last_lines.assign(incident_limits::max_last_lines + 50,
+                        {"[Mesher] Health check: ok", console_stream::out, -2500ms});
+  inc.last_lines.back() = {std::string(1000, 'y'), console_stream::err, -1ms};
+  auto d = parse_strict(incident_to_json(inc));
+  ASSERT_TRUE(d.IsObject());
+  const auto& lines = d["last_lines"];
+  ASSERT_EQ(lines.Size(), incident_limits::max_last_lines);
+  EXPECT_STREQ(lines[0]["stream"].GetString(), "stdout");
+  EXPECT_STREQ(lines[0]["line"].GetString(), "[Mesher] Health check: ok");
+  EXPECT_DOUBLE_EQ(lines[0]["offset_seconds"].GetDouble(), -2.5);
+}
+
 TEST(incident_json, summary_form_leaves_out_bulky_lists) {
   auto inc = sample();
+  inc.last_lines.assign(3, {"line", console_stream::merged, 0ms});
   incident_panic p;
   p.lines = {"a", "b"};
   inc.panics.push_back(p);
@@ -150,6 +165,7 @@ TEST(incident_json, summary_form_leaves_out_bulky_lists) {
   ASSERT_TRUE(d.IsObject());
   EXPECT_FALSE(d["panics"][0].HasMember("lines"));
   EXPECT_FALSE(d.HasMember("console"));
+  EXPECT_FALSE(d.HasMember("last_lines"));
   EXPECT_FALSE(d.HasMember("probes_started_before"));
   EXPECT_EQ(d["failing_probes"].Size(), summary_failing_probes);
   EXPECT_EQ(d["failing_probes_omitted"].GetUint64(), 20U - summary_failing_probes);
