@@ -29,6 +29,7 @@ struct probe_defaults {
   int healthy_threshold = 2;    // consecutive passes to become healthy
   int unhealthy_threshold = 3;  // consecutive failures to become unhealthy
   int jitter_percent = 10;      // each interval is randomised by up to ±this much
+  regression_config regression;
 
   bool operator==(const probe_defaults&) const = default;
 };

@@ -116,6 +116,21 @@ struct pipeline_probe {
 
 using probe_kind = std::variant<http_request, ws_probe, pg_probe, pipeline_probe>;
 
+/** When a probe's learned latency baseline calls it regressed (DESIGN.md §8). */
+struct regression_config {
+  /** Current median / baseline median must exceed this (> 1)… */
+  double factor = 2.0;
+  /** …and the medians must differ by more than this, so 1 ms → 3 ms on loopback is noise. */
+  std::chrono::milliseconds min_increase{20};
+  /** Consecutive evaluations over (or back under) the factor before the state flips. */
+  int consecutive = 3;
+
+  bool operator==(const regression_config&) const = default;
+};
+
+/** The most concurrent requests one `parallel:` http run may send. */
+inline constexpr int max_parallel_requests = 16;
+
 struct probe_config {
   std::string name;
   std::optional<std::string> target;  // empty: the probe runs against every target
@@ -126,6 +141,10 @@ struct probe_config {
   probe_kind kind;
   expectation expect;
   std::vector<std::string> tags;  // free-form, e.g. mutating, destructive, budget, risky
+  /** http only: identical requests sent concurrently per run, each on its own connection. */
+  int parallel = 1;
+  /** Effective: the probe's own keys over `defaults.regression`. */
+  regression_config regression;
 
   bool operator==(const probe_config&) const = default;
 };

@@ -7,6 +7,8 @@
 #include <optional>
 #include <vector>
 
+#include "config/probe_config.hpp"
+
 namespace meshwatch {
 
 struct baseline_policy {
@@ -22,6 +24,15 @@ struct baseline_policy {
   std::chrono::microseconds min_increase = std::chrono::milliseconds{20};
   /** Consecutive evaluations over (or back under) the factor before the state flips. */
   int consecutive = 3;
+
+  /** The configured knobs (`regression:`); the window sizes keep their built-in values. */
+  static baseline_policy from(const regression_config& r) {
+    baseline_policy p;
+    p.factor = r.factor;
+    p.min_increase = r.min_increase;
+    p.consecutive = r.consecutive;
+    return p;
+  }
 };
 
 /** What the baseline says after a sample. */

@@ -204,13 +204,14 @@ probe_engine::probe_engine(asio::io_context& io, const config& cfg, prometheus::
   for (auto& planned : plan_probes(cfg)) {
     auto labels = describe_probe(planned.probe);
     auto policy = make_schedule_policy(planned.probe, cfg.defaults);
+    const regression_config regression = planned.probe.regression;
     auto p =
         std::make_unique<probe_instance>(probe_instance{std::move(planned.probe),
                                                         std::move(planned.target),
                                                         std::move(planned.vars),
                                                         health_machine(health_policy::from(cfg.defaults)),
                                                         probe_schedule(policy, random),
-                                                        latency_baseline(),
+                                                        latency_baseline(baseline_policy::from(regression)),
                                                         nullptr,
                                                         {},
                                                         {},

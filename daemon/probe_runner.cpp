@@ -1,6 +1,7 @@
 #include "daemon/probe_runner.hpp"
 
 #include "probes/http_probe.hpp"
+#include "probes/parallel_http.hpp"
 #include "probes/ws_probe.hpp"
 
 namespace meshwatch {
@@ -29,6 +30,9 @@ probe_labels describe_probe(const probe_config& probe) {
 
 boost::asio::awaitable<probe_result> run_probe_once(probe_config probe, probe_target target,
                                                     template_vars vars, const probe_runners* runners) {
+  if (std::holds_alternative<http_request>(probe.kind) && probe.parallel > 1) {
+    co_return co_await run_parallel_http_probe(std::move(target), std::move(probe), std::move(vars));
+  }
   if (std::holds_alternative<http_request>(probe.kind)) {
     co_return co_await run_http_probe(std::move(target), std::move(probe), std::move(vars));
   }

@@ -78,8 +78,7 @@ void record_http_phases(const http_exchange_result& exchange, probe_result& resu
   result.phases.emplace_back("transfer", exchange.phases.transfer);
 }
 
-boost::asio::awaitable<probe_result> run_http_probe(probe_target target, probe_config probe,
-                                                    template_vars vars, std::size_t body_cap) {
+probe_result begin_http_result(const probe_target& target, const probe_config& probe) {
   const auto& request = std::get<http_request>(probe.kind);
   probe_result result;
   result.probe = probe.name;
@@ -89,6 +88,13 @@ boost::asio::awaitable<probe_result> run_http_probe(probe_target target, probe_c
   result.method = request.method;
   result.started_wall = std::chrono::system_clock::now();
   result.started = std::chrono::steady_clock::now();
+  return result;
+}
+
+boost::asio::awaitable<probe_result> run_http_probe(probe_target target, probe_config probe,
+                                                    template_vars vars, std::size_t body_cap) {
+  const auto& request = std::get<http_request>(probe.kind);
+  probe_result result = begin_http_result(target, probe);
 
   auto step = co_await perform_http_step(target.http, request, probe.expect, vars, probe.timeout, body_cap);
   result.duration = std::chrono::steady_clock::now() - result.started;

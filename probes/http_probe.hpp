@@ -38,6 +38,9 @@ boost::asio::awaitable<probe_result> run_http_probe(probe_target target, probe_c
                                                     template_vars vars,
                                                     std::size_t body_cap = default_body_cap);
 
+/** A result for an http probe with its labels filled and its start times set to now. */
+probe_result begin_http_result(const probe_target& target, const probe_config& probe);
+
 /** Copies the exchange's phases into result.phases (connect, write, first_byte, transfer). */
 void record_http_phases(const http_exchange_result& exchange, probe_result& result);
 

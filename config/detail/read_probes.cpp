@@ -153,10 +153,10 @@ void check_target_fit(reader& r, const mapping& m, const probe_config& p, std::s
 std::optional<probe_config> read_probe(reader& r, const located& at, const probe_defaults& defaults,
                                        const std::vector<target_info>& targets, const probe_scope& fixtures,
                                        std::map<std::string, YAML::Mark, std::less<>>& names) {
-  const mapping m{
-      r,
-      at,
-      {"name", "target", "enabled", "interval", "timeout", "tags", "http", "ws", "pg", "pipeline", "expect"}};
+  const mapping m{r,
+                  at,
+                  {"name", "target", "enabled", "interval", "timeout", "tags", "parallel", "regression",
+                   "http", "ws", "pg", "pipeline", "expect"}};
   if (!m.valid()) {
     return std::nullopt;
   }
@@ -217,6 +217,18 @@ std::optional<probe_config> read_probe(reader& r, const located& at, const probe
   }
   if (std::optional<located> expect = m.find("expect")) {
     p.expect = read_expect(r, *expect, kind == "http" || !kind, fixtures, p.timeout);
+  }
+  if (std::optional<located> parallel = m.find("parallel")) {
+    // Only a single request can be repeated side by side; a pipeline's steps depend on each other.
+    if (kind && *kind != "http") {
+      r.error(m.key_mark("parallel"), parallel->path + " applies only to http probes");
+    } else {
+      p.parallel = static_cast<int>(read_int(r, *parallel, 1, max_parallel_requests).value_or(p.parallel));
+    }
+  }
+  p.regression = defaults.regression;
+  if (std::optional<located> regression = m.find("regression")) {
+    p.regression = read_regression(r, *regression, defaults.regression);
   }
   if (kind) {
     check_target_fit(r, m, p, *kind, needs, targets);

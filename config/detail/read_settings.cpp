@@ -64,7 +64,8 @@ admin_config read_admin(reader& r, const located& at) {
 
 probe_defaults read_defaults(reader& r, const located& at) {
   probe_defaults d;
-  const mapping m{r, at, {"interval", "timeout", "healthy_threshold", "unhealthy_threshold", "jitter"}};
+  const mapping m{
+      r, at, {"interval", "timeout", "healthy_threshold", "unhealthy_threshold", "jitter", "regression"}};
   // The fields keep their built-in value when invalid: the error is reported, and probes are
   // still checked against something sensible instead of cascading.
   std::optional<std::chrono::milliseconds> interval;
@@ -92,6 +93,9 @@ probe_defaults read_defaults(reader& r, const located& at) {
   }
   if (std::optional<located> v = m.find("jitter")) {
     d.jitter_percent = read_percent(r, *v).value_or(d.jitter_percent);
+  }
+  if (std::optional<located> v = m.find("regression")) {
+    d.regression = read_regression(r, *v, d.regression);
   }
   return d;
 }

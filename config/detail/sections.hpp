@@ -45,6 +45,8 @@ struct target_info {
 admin_config read_admin(reader& r, const located& at);
 incidents_config read_incidents(reader& r, const located& at);
 probe_defaults read_defaults(reader& r, const located& at);
+/** `regression:` keys over `base` (the built-in values under defaults, the defaults under a probe). */
+regression_config read_regression(reader& r, const located& at, regression_config base);
 std::vector<target_config> read_targets(reader& r, const located& at, std::vector<target_info>& infos);
 std::vector<probe_config> read_probes(reader& r, const located& at, const probe_defaults& defaults,
                                       const std::vector<target_info>& targets);

@@ -555,6 +555,25 @@ TEST(catalogue, has_the_fast_path) {
   EXPECT_LE(fast->interval, 15s);
 }
 
+TEST(catalogue, has_the_concurrency_probe) {
+  // FAILURES.md D7: four parallel deep probes, the F-09 reproduction.
+  const probe_config* concurrent = find_probe("dashboard_health_concurrent");
+  ASSERT_NE(concurrent, nullptr);
+  EXPECT_EQ(concurrent->parallel, 4);
+  const auto& req = std::get<http_request>(concurrent->kind);
+  const route_spec* route = route_of(req);
+  ASSERT_NE(route, nullptr);
+  EXPECT_EQ(route->number, 12);
+  EXPECT_EQ(concurrent->expect.status, std::vector<int>{200});
+  EXPECT_EQ(concurrent->expect.json.size(), 3u);
+  EXPECT_TRUE(has_tag(*concurrent, "risky")) << "F-09 crashed Mesher; suspend it after crashes";
+  EXPECT_GE(concurrent->interval, 10min);
+  // Nothing else sends concurrent requests: a second one would load Mesher for no new signal.
+  for (const probe_config& p : catalogue().probes) {
+    EXPECT_TRUE(p.parallel == 1 || &p == concurrent) << p.name;
+  }
+}
+
 TEST(catalogue, has_the_database_checks) {
   EXPECT_NE(find_pg_check(pg_check::reachable), nullptr);
   const pg_probe* horizon = find_pg_check(pg_check::partition_horizon);

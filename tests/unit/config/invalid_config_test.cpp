@@ -27,7 +27,7 @@ const invalid_case cases[] = {
     {"top_level_not_mapping", 2, 1, "the config must be a mapping, not a list"},
     {"unknown_key", 3, 3,
      "unknown key 'intervall' in defaults (allowed: interval, timeout, healthy_threshold, "
-     "unhealthy_threshold, jitter)"},
+     "unhealthy_threshold, jitter, regression)"},
     {"duplicate_key", 4, 3, "duplicate key 'interval' in defaults (first at 3:3)"},
     {"wrong_type", 3, 3, "targets must be a list, not a mapping"},
     {"missing_required_key", 3, 5, "missing required key 'http' in targets[0]"},
@@ -168,6 +168,14 @@ const invalid_case cases[] = {
      "probes[0].pipeline.steps[0].within applies only to pg and ws_wait steps"},
     {"pipeline_within_exceeds_timeout", 14, 19,
      "probes[0].pipeline.steps[0].within (10s) must not exceed the probe timeout (5s)"},
+    {"parallel_out_of_range", 7, 15, "probes[0].parallel must be between 1 and 16, got 32"},
+    {"parallel_on_ws_probe", 8, 5, "probes[0].parallel applies only to http probes"},
+    {"regression_factor_not_above_one", 3, 25,
+     "defaults.regression.factor must be a number above 1 and at most 100, got '1'"},
+    {"regression_factor_not_a_number", 8, 15,
+     "probes[0].regression.factor must be a number above 1 and at most 100, got '2x'"},
+    {"regression_consecutive_below_one", 7, 32,
+     "probes[0].regression.consecutive must be between 1 and 100, got 0"},
     {"pipeline_ws_wait_empty_match", 12, 29,
      "probes[0].pipeline.steps[0].ws_wait.match must list at least one expectation (any push would match)"},
 };
@@ -230,7 +238,7 @@ TEST(invalid_config_fixtures, several_errors_are_reported_in_one_pass_in_file_or
       path + ":2:18: admin.listen: invalid address '127.0.0.1:99999': port 99999 is out of range (0-65535)",
       path +
           ":4:3: unknown key 'intervall' in defaults (allowed: interval, timeout, healthy_threshold, "
-          "unhealthy_threshold, jitter)",
+          "unhealthy_threshold, jitter, regression)",
       path + ":5:22: defaults.healthy_threshold must be between 1 and 100, got 0",
       path +
           ":8:11: targets[0].http: invalid URL 'ftp://127.0.0.1:8080': must start with http:// or https://",

@@ -26,6 +26,9 @@ TEST(valid_config, admin_and_defaults) {
   EXPECT_EQ(c.defaults.healthy_threshold, 1);
   EXPECT_EQ(c.defaults.unhealthy_threshold, 5);
   EXPECT_EQ(c.defaults.jitter_percent, 0);
+  EXPECT_EQ(c.defaults.regression.factor, 1.5);
+  EXPECT_EQ(c.defaults.regression.min_increase, 50ms);
+  EXPECT_EQ(c.defaults.regression.consecutive, regression_config{}.consecutive);  // built-in
 }
 
 TEST(valid_config, incidents_log_is_resolved_against_the_config_directory) {
@@ -89,12 +92,19 @@ TEST(valid_config, http_probes_and_json_matchers) {
   EXPECT_EQ(fast.timeout, 1s);
   EXPECT_EQ(fast.tags, (std::vector<std::string>{"liveness", "cheap"}));
   EXPECT_EQ(fast.expect.degraded_after, 200ms);
+  EXPECT_EQ(fast.parallel, 4);
+  // The probe's regression keys override the defaults one by one; the rest is inherited.
+  EXPECT_EQ(fast.regression.factor, 3.0);
+  EXPECT_EQ(fast.regression.consecutive, 5);
+  EXPECT_EQ(fast.regression.min_increase, 50ms);
 
   const probe_config& detail = c.probes[1];
   EXPECT_EQ(detail.target, "primary");
   EXPECT_FALSE(detail.enabled);
   EXPECT_EQ(detail.interval, 90s);  // inherited
   EXPECT_EQ(detail.timeout, 2500ms);
+  EXPECT_EQ(detail.parallel, 1);
+  EXPECT_EQ(detail.regression, c.defaults.regression);
   const auto& req = std::get<http_request>(detail.kind);
   ASSERT_EQ(req.headers.size(), 2u);
   EXPECT_EQ(req.headers[0].first, "x-sentry-auth");

@@ -191,6 +191,75 @@ TEST(latency_baseline, zero_and_negative_latencies_are_safe) {
   EXPECT_FALSE(v.regressed);
 }
 
+// `regression:` from the config, in the small windows of these tests.
+baseline_policy configured(const regression_config& r) {
+  baseline_policy p = baseline_policy::from(r);
+  const baseline_policy small = small_policy();
+  p.baseline_samples = small.baseline_samples;
+  p.current_samples = small.current_samples;
+  p.min_baseline_samples = small.min_baseline_samples;
+  return p;
+}
+
+TEST(latency_baseline, the_config_defaults_are_the_built_in_policy) {
+  const baseline_policy built_in;
+  const baseline_policy from_config = baseline_policy::from(regression_config{});
+  EXPECT_EQ(from_config.factor, built_in.factor);
+  EXPECT_EQ(from_config.min_increase, built_in.min_increase);
+  EXPECT_EQ(from_config.consecutive, built_in.consecutive);
+  EXPECT_EQ(from_config.baseline_samples, built_in.baseline_samples);  // not configurable
+}
+
+TEST(latency_baseline, a_configured_factor_of_four_tolerates_a_threefold_shift) {
+  const regression_config r{4.0, 20ms, 2};
+  latency_baseline b{configured(r)};
+  for (int i = 0; i < 100; ++i) {
+    b.observe(50ms);
+  }
+  double highest = 0;
+  for (int i = 0; i < 100; ++i) {
+    const baseline_verdict v = b.observe(150ms);
+    ASSERT_FALSE(v.regressed) << i;  // the default factor 2 flags this (test above)
+    highest = std::max(highest, v.ratio);
+  }
+  EXPECT_DOUBLE_EQ(highest, 3.0);
+
+  latency_baseline fresh{configured(r)};
+  for (int i = 0; i < 100; ++i) {
+    fresh.observe(50ms);
+  }
+  int shifted = 0;
+  baseline_verdict v;
+  while (!v.regressed && shifted < 100) {
+    v = fresh.observe(250ms);
+    ++shifted;
+  }
+  ASSERT_TRUE(v.regressed);
+  EXPECT_DOUBLE_EQ(v.ratio, 5.0);
+  // Over the factor once the current median moves (6 of 11), then 2 evaluations in a row.
+  EXPECT_EQ(shifted, 6 + 1);
+}
+
+TEST(latency_baseline, a_configured_min_increase_raises_the_floor) {
+  // 10 ms → 40 ms is 4× but only 30 ms slower: under a 50 ms floor it is not a regression.
+  latency_baseline b{configured(regression_config{2.0, 50ms, 3})};
+  for (int i = 0; i < 100; ++i) {
+    b.observe(10ms);
+  }
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_FALSE(b.observe(40ms).regressed) << i;
+  }
+  latency_baseline fresh{configured(regression_config{2.0, 50ms, 3})};
+  for (int i = 0; i < 100; ++i) {
+    fresh.observe(10ms);
+  }
+  baseline_verdict v;
+  for (int i = 0; i < 30 && !v.regressed; ++i) {
+    v = fresh.observe(70ms);
+  }
+  EXPECT_TRUE(v.regressed);
+}
+
 TEST(latency_baseline, quantiles) {
   baseline_policy p = small_policy();
   p.current_samples = 1;
