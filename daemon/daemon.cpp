@@ -108,7 +108,8 @@ int run_daemon(const config& cfg, std::function<load_result()> reload) {
   admin.add_route("/status", [&engine, &supervisor, &databases] {
     return admin_response{200, "application/json",
                           compose_status_json(render_status_json(engine->snapshot()),
-                                              supervisor->targets_status_json(databases.stream_statuses()),
+                                              supervisor->targets_status_json(databases.stream_statuses(),
+                                                                              databases.pg_ssl_settings()),
                                               supervisor->incidents_status_json())};
   });
 

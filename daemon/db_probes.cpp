@@ -38,6 +38,10 @@ struct target_databases::target_db {
   db_worker worker;
   fixture_seeder seeder;
   fixture_upkeep upkeep;  // every seeding of this target goes through it (one at a time)
+  // PostgreSQL's `ssl` (D13, F-32), read after each successful seeding; "" until known. Shared
+  // with the reading coroutine, which may finish after this object is gone.
+  std::shared_ptr<std::string> pg_ssl = std::make_shared<std::string>();
+  bool pg_ssl_reading = false;  // one read at a time
 };
 
 namespace {
@@ -260,6 +264,7 @@ target_databases::target_databases(const config& cfg, prometheus::Registry* regi
     // metrics_ is made below; the callback only runs once seeding starts.
     std::function<void(bool)> on_seeded = [this, name = target.name](bool up) {
       if (metrics_) metrics_->set_up(name, up);
+      if (up) read_pg_ssl(name);
     };
     targets_.emplace(target.name, std::make_unique<target_db>(target.name, *target.database, target.fixtures,
                                                               upkeep_options, std::move(on_seeded)));
@@ -328,6 +333,45 @@ std::vector<stream_status> target_databases::stream_statuses() const {
   return out;
 }
 
+namespace {
+
+constexpr std::chrono::seconds pg_ssl_timeout{2};
+
+asio::awaitable<void> refresh_pg_ssl(db_worker* worker, std::shared_ptr<std::string> slot,
+                                     std::shared_ptr<bool> running, bool* reading) {
+  auto ssl = co_await read_pg_ssl_setting(*worker, pg_ssl_timeout);
+  if (!*running) {
+    co_return;  // stopped meanwhile: `reading` (in the target's entry) may be gone
+  }
+  *reading = false;
+  if (ssl) {
+    *slot = *ssl;
+  }
+}
+
+}  // namespace
+
+void target_databases::read_pg_ssl(const std::string& name) {
+  auto it = targets_.find(name);
+  if (it == targets_.end() || !executor_ || it->second->pg_ssl_reading) {
+    return;
+  }
+  // Through the DB thread like every query: the loop never waits on PostgreSQL.
+  it->second->pg_ssl_reading = true;
+  asio::co_spawn(
+      executor_,
+      refresh_pg_ssl(&it->second->worker, it->second->pg_ssl, refreshing_, &it->second->pg_ssl_reading),
+      asio::detached);
+}
+
+std::map<std::string, std::string> target_databases::pg_ssl_settings() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, db] : targets_) {
+    out.emplace(name, *db->pg_ssl);
+  }
+  return out;
+}
+
 void target_databases::stop() {
   *refreshing_ = false;
   for (auto& [name, db] : targets_) db->upkeep.stop();
@@ -353,6 +397,7 @@ void target_databases::start_refresh(asio::io_context& io, std::chrono::millisec
                                      std::function<void()> after_first_seed) {
   // The subscribers connect while the tenant is seeded: pipelines find them connected.
   start_streams(io.get_executor());
+  executor_ = io.get_executor();
   *refreshing_ = true;
   // From then on each target's upkeep re-seeds every period, soon after a failed seeding,
   // and at once when its DB thread gets a new session (PostgreSQL back after an outage).

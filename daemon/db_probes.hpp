@@ -82,6 +82,9 @@ class target_databases {
   /** One entry per target with a ws URL, in target order, for /status. */
   std::vector<stream_status> stream_statuses() const;
 
+  /** Per target with a database: PostgreSQL's `ssl` setting as last read ("" until known), for /status. */
+  std::map<std::string, std::string> pg_ssl_settings() const;
+
   /** Stops refreshing, the stream subscribers and the DB threads; call before the io_context goes away. */
   void stop();
 
@@ -89,7 +92,11 @@ class target_databases {
   struct target_stream;
 
  private:
+  /** Reads `SHOW ssl` of `name`'s database on its DB thread (after a successful seeding). */
+  void read_pg_ssl(const std::string& name);
+
   std::map<std::string, std::unique_ptr<target_db>, std::less<>> targets_;
+  boost::asio::any_io_executor executor_;  // the loop's, from start_refresh
   std::unique_ptr<db_metrics> metrics_;
   std::unique_ptr<prometheus::Registry> own_registry_;  // stream metrics when the caller has no registry
   std::unique_ptr<stream_metric_families> stream_families_;

@@ -38,16 +38,40 @@ double boot_time_seconds() {
   return std::strtod(text->c_str() + pos + 7, nullptr);
 }
 
-std::int64_t count_open_fds(pid_t pid) {
+/** "socket:[12345]" → 12345; 0 for anything else (files, pipes, anon inodes). */
+std::uint64_t socket_inode_of(std::string_view link) {
+  constexpr std::string_view prefix = "socket:[";
+  if (!link.starts_with(prefix) || !link.ends_with(']')) {
+    return 0;
+  }
+  auto digits = link.substr(prefix.size(), link.size() - prefix.size() - 1);
+  std::uint64_t inode = 0;
+  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), inode);
+  return ec == std::errc() && p == digits.data() + digits.size() ? inode : 0;
+}
+
+std::int64_t count_open_fds(pid_t pid, std::vector<std::uint64_t>* socket_inodes, std::size_t max_inodes) {
   std::string path = "/proc/" + std::to_string(pid) + "/fd";
   DIR* dir = opendir(path.c_str());
   if (dir == nullptr) {
     return -1;
   }
   std::int64_t count = 0;
+  char link[64];
   while (dirent* entry = readdir(dir)) {
-    if (entry->d_name[0] != '.') {
-      ++count;
+    if (entry->d_name[0] == '.') {
+      continue;
+    }
+    ++count;
+    // One readlink per fd, only when asked for and only up to the bound: the same walk
+    // serves the fd count and the socket ownership of the CLOSE_WAIT count.
+    if (socket_inodes != nullptr && socket_inodes->size() < max_inodes) {
+      auto n = ::readlinkat(::dirfd(dir), entry->d_name, link, sizeof link);
+      if (n > 0) {
+        if (auto inode = socket_inode_of(std::string_view(link, static_cast<std::size_t>(n)))) {
+          socket_inodes->push_back(inode);
+        }
+      }
     }
     if (count >= max_counted_fds) {
       break;
@@ -108,7 +132,8 @@ std::int64_t parse_max_open_files(std::string_view limits_text) {
   return ec == std::errc() ? value : -1;
 }
 
-std::optional<proc_sample> sample_process(pid_t pid) {
+std::optional<proc_sample> sample_process(pid_t pid, std::vector<std::uint64_t>* socket_inodes,
+                                          std::size_t max_socket_inodes) {
   const std::string base = "/proc/" + std::to_string(pid);
   auto stat_text = read_small_file(base + "/stat");
   if (!stat_text) {
@@ -126,7 +151,7 @@ std::optional<proc_sample> sample_process(pid_t pid) {
   s.virtual_bytes = stat->vsize;
   s.threads = stat->threads;
   s.start_time_seconds = boot_time_seconds() + static_cast<double>(stat->start_ticks) / ticks_per_second;
-  s.open_fds = count_open_fds(pid);
+  s.open_fds = count_open_fds(pid, socket_inodes, max_socket_inodes);
   if (auto limits = read_small_file(base + "/limits")) {
     s.max_fds = parse_max_open_files(*limits);
   }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace meshwatch {
 
@@ -19,8 +20,12 @@ struct proc_sample {
   double start_time_seconds = 0;  // Unix time
 };
 
-/** nullopt when the process does not exist (or its stat cannot be parsed). */
-std::optional<proc_sample> sample_process(pid_t pid);
+/**
+ * nullopt when the process does not exist (or its stat cannot be parsed). With `socket_inodes`,
+ * the fd walk also collects the inodes of the process's sockets (at most `max_socket_inodes`).
+ */
+std::optional<proc_sample> sample_process(pid_t pid, std::vector<std::uint64_t>* socket_inodes = nullptr,
+                                          std::size_t max_socket_inodes = 0);
 
 /** Parses the text of /proc/<pid>/stat; exposed for tests (comm may hold spaces and ')'). */
 struct proc_stat_fields {

@@ -53,6 +53,59 @@ void write_exit(writer& w, const exit_report& r) {
   w.EndObject();
 }
 
+/** Bounded text: values from the process (paths, environment) are cut, never trusted in size. */
+void write_bounded(writer& w, std::string_view text, std::size_t max = 256) {
+  write_string(w, text.substr(0, max));
+}
+
+/** The D13 snapshot of the latest (re)start: what a crash right after it is judged against. */
+void write_environment(writer& w, const environment_snapshot& e) {
+  w.StartObject();
+  w.Key("pid");
+  w.Int(e.pid);
+  w.Key("binary_path");
+  write_bounded(w, e.binary_path, 1024);
+  w.Key("binary_deleted");
+  w.Bool(e.binary_deleted);
+  w.Key("binary_size");
+  w.Int64(e.binary_size);
+  w.Key("binary_mtime_unix");
+  w.Double(e.binary_mtime_seconds);
+  w.Key("binary_hash");
+  write_bounded(w, e.binary_hash, 32);
+  w.Key("binary_hash_complete");
+  w.Bool(e.binary_hash_complete);
+  w.Key("online_cpus");
+  w.Int(e.online_cpus);
+  w.Key("affinity_cpus");
+  w.Int(e.affinity_cpus);
+  w.Key("cpu_quota");
+  write_bounded(w, e.cpu_quota, 64);
+  w.Key("max_open_files");
+  w.Int64(e.max_open_files);
+  w.Key("max_core_bytes");
+  w.Int64(e.max_core_bytes);
+  w.Key("localhost_order");
+  if (e.localhost_order.empty()) {
+    w.Null();  // the lookup has not answered yet
+  } else {
+    write_bounded(w, e.localhost_order);
+  }
+  w.Key("mesher_env");
+  if (e.environ_readable) {
+    // Already masked and bounded in count and value size by the snapshot.
+    w.StartObject();
+    for (const auto& [name, value] : e.mesher_env) {
+      write_bounded(w, name, 128);
+      write_bounded(w, value, 512);
+    }
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+}
+
 void write_process(writer& w, const target_watch& t) {
   if (!t.process || !t.process_cfg) {
     w.Null();
@@ -93,9 +146,29 @@ void write_process(writer& w, const target_watch& t) {
     w.Int64(s.open_fds);
     w.Key("max_fds");
     w.Int64(s.max_fds);
+    // Per listener; absent when the fds could not be read (ownership unknown).
+    w.Key("close_wait_sockets");
+    if (snapshot->close_wait.size() == p.listeners().size()) {
+      w.StartObject();
+      for (std::size_t i = 0; i < snapshot->close_wait.size(); ++i) {
+        write_string(w, p.listeners()[i].name);
+        w.Int64(snapshot->close_wait[i]);
+      }
+      w.EndObject();
+    } else {
+      w.Null();
+    }
+    w.Key("close_wait_truncated");
+    w.Bool(snapshot->close_wait_truncated);
     w.Key("sampled_seconds_ago");
     w.Double(std::chrono::duration<double>(std::chrono::steady_clock::now() - snapshot->at).count());
     w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("environment");
+  if (auto environment = p.last_environment()) {
+    write_environment(w, *environment);
   } else {
     w.Null();
   }
@@ -204,7 +277,8 @@ const stream_status* stream_of(const std::vector<stream_status>& streams, const 
 }  // namespace
 
 std::string render_targets_status(const std::vector<std::unique_ptr<target_watch>>& targets,
-                                  const std::vector<stream_status>& streams) {
+                                  const std::vector<stream_status>& streams,
+                                  const std::map<std::string, std::string>& pg_ssl) {
   rapidjson::StringBuffer buffer;
   writer w(buffer);
   w.StartArray();
@@ -218,6 +292,20 @@ std::string render_targets_status(const std::vector<std::unique_ptr<target_watch
     write_console(w, *t);
     w.Key("stream");
     write_stream(w, stream_of(streams, t->name));
+    // D13's PostgreSQL side (F-32): `ssl = on` with a self-signed certificate fails Mesher's start.
+    w.Key("database");
+    if (auto it = pg_ssl.find(t->name); it != pg_ssl.end()) {
+      w.StartObject();
+      w.Key("ssl");
+      if (it->second.empty()) {
+        w.Null();  // not read yet (no successful seeding so far)
+      } else {
+        write_bounded(w, it->second, 16);
+      }
+      w.EndObject();
+    } else {
+      w.Null();
+    }
     w.EndObject();
   }
   w.EndArray();

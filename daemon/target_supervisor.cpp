@@ -118,6 +118,11 @@ target_supervisor::target_supervisor(asio::io_context& io, const config& cfg, pr
       po.target = tc.name;
       po.config = *tc.process;
       po.exec_stop_grace = stop_grace;
+      // CLOSE_WAIT sockets count on the ports the probes reach Mesher on (D10).
+      po.listeners.push_back({"http", tc.http.port});
+      if (tc.ws && tc.ws->port != tc.http.port) {
+        po.listeners.push_back({"ws", tc.ws->port});
+      }
       if (tc.console && std::holds_alternative<console_child>(*tc.console)) {
         po.on_child_output = [watch](int out_fd, int err_fd) {
           watch->console->attach_pipes(out_fd, err_fd);
@@ -263,8 +268,9 @@ target_watch* target_supervisor::find(const std::string& target) const {
   return nullptr;
 }
 
-std::string target_supervisor::targets_status_json(const std::vector<stream_status>& streams) const {
-  return render_targets_status(targets_, streams);
+std::string target_supervisor::targets_status_json(const std::vector<stream_status>& streams,
+                                                   const std::map<std::string, std::string>& pg_ssl) const {
+  return render_targets_status(targets_, streams, pg_ssl);
 }
 
 std::string target_supervisor::incidents_status_json() const { return incidents_.status_json(); }

@@ -10,6 +10,7 @@
 //   fast-path probe results          → process watcher readiness (the passing probe)
 //   crash attribution                → probe engine: suspend the suspected probe
 // Everything runs on the loop thread.
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,10 +69,12 @@ class target_supervisor {
   void stop();
 
   /**
-   * `[{"target":…,"process":{…}|null,"console":{…}|null,"stream":{…}|null}, …]`; the stream
-   * subscribers are not the supervisor's, so their state is handed in.
+   * `[{"target":…,"process":{…}|null,"console":{…}|null,"stream":{…}|null,"database":{…}|null}, …]`;
+   * the stream subscribers and DB threads are not the supervisor's, so their state is handed in
+   * (`pg_ssl`: PostgreSQL's `ssl` setting per target with a database, "" until read).
    */
-  std::string targets_status_json(const std::vector<stream_status>& streams) const;
+  std::string targets_status_json(const std::vector<stream_status>& streams,
+                                  const std::map<std::string, std::string>& pg_ssl = {}) const;
   /** `{"open":[…],"recent":[…]}` */
   std::string incidents_status_json() const;
 

@@ -3,6 +3,7 @@
 // the watchers do not keep themselves. Internal to target_supervisor.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,9 +35,10 @@ struct stream_status;
 
 /**
  * The `targets` array of /status; each target's `stream` is its entry in `streams` (matched by
- * name; null when it has none).
+ * name; null when it has none), its `database` its entry in `pg_ssl` (null when it has none).
  */
 std::string render_targets_status(const std::vector<std::unique_ptr<target_watch>>& targets,
-                                  const std::vector<stream_status>& streams);
+                                  const std::vector<stream_status>& streams,
+                                  const std::map<std::string, std::string>& pg_ssl = {});
 
 }  // namespace meshwatch

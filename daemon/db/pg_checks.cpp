@@ -152,4 +152,18 @@ boost::asio::awaitable<pg_check_result> run_pg_check(db_worker& worker, pg_probe
   co_return result;
 }
 
+boost::asio::awaitable<std::optional<std::string>> read_pg_ssl_setting(db_worker& worker,
+                                                                       std::chrono::milliseconds timeout) {
+  std::function<std::string(pqxx::connection&)> job = [](pqxx::connection& connection) {
+    pqxx::nontransaction tx{connection};
+    // Cut: a setting is a word, but nothing from the server reaches /status unbounded.
+    return tx.exec1("SHOW ssl")[0].as<std::string>().substr(0, 16);
+  };
+  auto outcome = co_await worker.run<std::string>(std::move(job), timeout);
+  if (!outcome) {
+    co_return std::nullopt;
+  }
+  co_return outcome.value();
+}
+
 }  // namespace meshwatch

@@ -39,4 +39,11 @@ boost::asio::awaitable<pg_check_result> run_pg_check(db_worker& worker, pg_probe
                                                      std::chrono::milliseconds timeout,
                                                      pg_check_context context = {});
 
+/**
+ * PostgreSQL's `ssl` setting ("on"/"off", FAILURES.md D13/F-32: with `on` and a self-signed
+ * certificate Mesher's driver fails at start); nullopt when it could not be read in `timeout`.
+ */
+boost::asio::awaitable<std::optional<std::string>> read_pg_ssl_setting(db_worker& worker,
+                                                                       std::chrono::milliseconds timeout);
+
 }  // namespace meshwatch

@@ -35,6 +35,12 @@ struct environment_snapshot {
 
   std::vector<std::pair<std::string, std::string>> mesher_env;  // MESHER_* only, bounded
   bool environ_readable = false;
+
+  /**
+   * getaddrinfo("localhost") in order, e.g. "::1,127.0.0.1" (F-32); filled in after the
+   * snapshot by a lookup off the loop: "" until then, "(timeout)"/"(error: …)" if it failed.
+   */
+  std::string localhost_order;
 };
 
 struct snapshot_limits {

@@ -22,7 +22,8 @@ prometheus::Counter* counter(prometheus::Registry& registry, const char* name, c
 
 }  // namespace
 
-process_metrics::process_metrics(prometheus::Registry& registry, std::string target)
+process_metrics::process_metrics(prometheus::Registry& registry, std::string target,
+                                 const std::vector<tcp_listener>& listeners)
     : target_(std::move(target)) {
   up_ = gauge(registry, "meshwatch_target_up", "1 while the target's process is running.", target_);
   ready_ = gauge(registry, "meshwatch_target_ready",
@@ -45,6 +46,15 @@ process_metrics::process_metrics(prometheus::Registry& registry, std::string tar
   max_fds_ =
       gauge(registry, "meshwatch_target_max_fds",
             "Soft RLIMIT_NOFILE of the target's process (absent value: unlimited or unknown).", target_);
+  auto& close_wait = prometheus::BuildGauge()
+                         .Name("meshwatch_target_close_wait_sockets")
+                         .Help(
+                             "Sockets of the target's process in CLOSE_WAIT on its http or ws port: "
+                             "connections the peer closed that the process never closed (a leak).")
+                         .Register(registry);
+  for (const auto& listener : listeners) {
+    close_wait_.push_back(&close_wait.Add({{"target", target_}, {"listener", listener.name}}));
+  }
   exits_family_ = &prometheus::BuildCounter()
                        .Name("meshwatch_target_exits_total")
                        .Help(
@@ -82,12 +92,19 @@ void process_metrics::observe(const resource_sampler::reading& reading) {
   if (reading.sample.max_fds >= 0) {
     max_fds_->Set(static_cast<double>(reading.sample.max_fds));
   }
+  // Empty when the fds could not be read: ownership unknown, the last value stays.
+  for (std::size_t i = 0; i < reading.close_wait.size() && i < close_wait_.size(); ++i) {
+    close_wait_[i]->Set(static_cast<double>(reading.close_wait[i]));
+  }
 }
 
 void process_metrics::clear_usage() {
   resident_->Set(0);
   threads_->Set(0);
   open_fds_->Set(0);
+  for (auto* gauge : close_wait_) {
+    gauge->Set(0);  // the kernel closes a dead process's sockets
+  }
 }
 
 }  // namespace meshwatch

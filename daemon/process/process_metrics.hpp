@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "daemon/process/exit_classifier.hpp"
 #include "daemon/process/resource_sampler.hpp"
@@ -21,7 +22,9 @@ namespace meshwatch {
 
 class process_metrics {
  public:
-  process_metrics(prometheus::Registry& registry, std::string target);
+  /** `listeners`: one close_wait series per listener name, created at 0. */
+  process_metrics(prometheus::Registry& registry, std::string target,
+                  const std::vector<tcp_listener>& listeners = {});
 
   void set_up(bool up);
   void set_ready(bool ready);
@@ -48,6 +51,7 @@ class process_metrics {
   prometheus::Gauge* threads_;
   prometheus::Gauge* open_fds_;
   prometheus::Gauge* max_fds_;
+  std::vector<prometheus::Gauge*> close_wait_;  // per listener, in the sampler's order
 };
 
 }  // namespace meshwatch

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/process/child_process.hpp"
+#include "daemon/process/localhost_order.hpp"
 #include "daemon/process/pid_handle.hpp"
 #include "daemon/process/proc_connector.hpp"
 #include "daemon/process/process_metrics.hpp"
@@ -36,14 +37,15 @@ std::string_view to_string(process_event_kind kind) {
   return "unknown";
 }
 
-struct process_watcher::state {
+struct process_watcher::state : std::enable_shared_from_this<process_watcher::state> {
   state(asio::io_context& io, process_watcher_options opts, prometheus::Registry& registry, event_callback cb)
       : executor(io.get_executor()),
         options(std::move(opts)),
         on_event(std::move(cb)),
-        metrics(registry, options.target),
+        metrics(registry, options.target, options.listeners),
         tracker(options.config.crash_loop_restarts, options.config.crash_loop_window),
         gate(options.config.start_grace),
+        sampler(options.listeners),
         connector(io),
         relocate_timer(io),
         sample_timer(io),
@@ -65,6 +67,7 @@ struct process_watcher::state {
   std::optional<pid_handle> handle;
   std::optional<process_identity> current;
   std::optional<process_watcher::resource_snapshot> last_resources;  // of `current` only
+  std::optional<environment_snapshot> environment;                   // of the latest start
   asio::steady_timer relocate_timer;
   asio::steady_timer sample_timer;
   asio::steady_timer housekeeping_timer;
@@ -102,6 +105,7 @@ struct process_watcher::state {
   }
 
   void on_started(const process_identity& id);
+  void look_up_localhost(pid_t pid);
   void on_exited(const process_identity& id, const exit_status& status);
   void set_ready_transition(bool became_ready);
 };
@@ -153,6 +157,8 @@ void process_watcher::state::on_started(const process_identity& id) {
       update.restarted ? "restarted" : (uptime > options.config.start_grace ? "attached" : "started");
   spdlog::info("process watcher [{}]: process {} {} ({})", options.target, id.pid, started.detail,
                describe(*started.environment));
+  environment = started.environment;
+  look_up_localhost(id.pid);
   emit(started);
 
   if (update.restarted) {
@@ -174,6 +180,20 @@ void process_watcher::state::on_started(const process_identity& id) {
     metrics.set_crash_looping(false);
     emit_simple(process_event_kind::crash_loop_ended, id);
   }
+}
+
+void process_watcher::state::look_up_localhost(pid_t pid) {
+  // Not part of the snapshot taken on the loop: getaddrinfo blocks, so it runs on asio's
+  // resolver thread and lands in the snapshot a moment later (if that process is still the latest).
+  std::weak_ptr<state> weak = weak_from_this();
+  resolve_localhost_order(executor, options.localhost_lookup_timeout, [weak, pid](std::string order) {
+    auto self = weak.lock();
+    if (!self || !self->running || !self->environment || self->environment->pid != pid) {
+      return;
+    }
+    spdlog::info("process watcher [{}]: localhost resolves to {}", self->options.target, order);
+    self->environment->localhost_order = std::move(order);
+  });
 }
 
 void process_watcher::state::on_exited(const process_identity& id, const exit_status& status) {
@@ -309,7 +329,8 @@ asio::awaitable<void> run_sampler(std::shared_ptr<process_watcher::state> s) {
       try {
         if (auto reading = s->sampler.sample(*s->current)) {
           s->metrics.observe(*reading);
-          s->last_resources = process_watcher::resource_snapshot{reading->sample, clock::now()};
+          s->last_resources = process_watcher::resource_snapshot{
+              reading->sample, clock::now(), std::move(reading->close_wait), reading->close_wait_truncated};
         } else {
           s->last_resources.reset();  // gone, or the PID names another process now
         }
@@ -407,6 +428,8 @@ std::optional<process_identity> process_watcher::current() const { return state_
 std::optional<process_watcher::resource_snapshot> process_watcher::last_resources() const {
   return state_->last_resources;
 }
+std::optional<environment_snapshot> process_watcher::last_environment() const { return state_->environment; }
+const std::vector<tcp_listener>& process_watcher::listeners() const { return state_->options.listeners; }
 bool process_watcher::exit_status_available() const {
   return std::holds_alternative<process_exec>(state_->options.config.selector) || state_->connector.active();
 }

@@ -11,9 +11,11 @@
 
 #include "config/target_config.hpp"
 #include "daemon/proc_sampler.hpp"
+#include "daemon/process/environment_snapshot.hpp"
 #include "daemon/process/process_event.hpp"
 #include "daemon/process/process_locator.hpp"
 #include "daemon/process/readiness_gate.hpp"
+#include "daemon/process/tcp_socket_table.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -45,6 +47,10 @@ struct process_watcher_options {
   /** exec only: stop() waits this long after SIGTERM before SIGKILL (it blocks the loop). */
   std::chrono::milliseconds exec_stop_grace{std::chrono::seconds(2)};
   locator_options locator;
+  /** The target's HTTP and WS ports, named "http" and "ws": where CLOSE_WAIT sockets count. */
+  std::vector<tcp_listener> listeners;
+  /** Bound of the `localhost` lookup of each environment snapshot. */
+  std::chrono::milliseconds localhost_lookup_timeout{std::chrono::seconds(2)};
 };
 
 class process_watcher {
@@ -79,6 +85,9 @@ class process_watcher {
   struct resource_snapshot {
     proc_sample sample;
     std::chrono::steady_clock::time_point at;
+    /** CLOSE_WAIT sockets per listener (options' order); empty when ownership is unknown. */
+    std::vector<std::int64_t> close_wait;
+    bool close_wait_truncated = false;
   };
   /**
    * The current process's latest /proc sample (identity-checked) and when it was taken; nullopt
@@ -86,6 +95,13 @@ class process_watcher {
    * 2 s never makes meshwatch walk a large fd table more often than the sampler does.
    */
   std::optional<resource_snapshot> last_resources() const;
+  /**
+   * The environment snapshot of the latest (re)start (D13), kept after that process exits so
+   * the environment of a crash stays visible; its `localhost_order` fills in shortly after.
+   */
+  std::optional<environment_snapshot> last_environment() const;
+  /** The listeners CLOSE_WAIT sockets are counted on (names for resource_snapshot::close_wait). */
+  const std::vector<tcp_listener>& listeners() const;
   /** Whether non-child exits can be classified (proc connector subscribed). */
   bool exit_status_available() const;
 

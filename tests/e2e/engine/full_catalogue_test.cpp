@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -115,6 +116,9 @@ TEST_F(full_catalogue, run_shows_every_probe_healthy_within_two_intervals) {
   }
   EXPECT_EQ(run_->status().find("\"unhealthy\""), std::string::npos) << run_->status();
   EXPECT_EQ(metric_value(scrape, "meshwatch_db_up"), 1.0);
+  // Seeded, so PostgreSQL's `ssl` setting was read on the DB thread (D13, F-32) and is shown.
+  EXPECT_TRUE(std::regex_search(run_->status(), std::regex(R"re("database":\{"ssl":"(on|off)"\})re")))
+      << run_->status().substr(0, 20000);
   std::string promtool_output;
   EXPECT_TRUE(promtool_accepts(scrape, promtool_output)) << promtool_output;
 

@@ -125,21 +125,7 @@ std::pair<int, int> pipe_fill(int pid, int fd) {
 /** Connections that send nothing (a preconnecting browser, a slowloris), closed on destruction. */
 class idle_clients {
  public:
-  idle_clients(unsigned short port, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) {
-      int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_port = htons(port);
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      // The kernel completes the handshake for the listen backlog, accepted or not.
-      if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-        fds_.push_back(fd);
-      } else if (fd >= 0) {
-        ::close(fd);
-      }
-    }
-  }
+  idle_clients(unsigned short port, std::size_t n) : fds_(connect_loopback_clients(port, n)) {}
   ~idle_clients() {
     for (int fd : fds_) {
       ::close(fd);

@@ -136,6 +136,24 @@ void for_each_series(const std::string& exposition, const std::string& name,
 
 }  // namespace
 
+std::vector<int> connect_loopback_clients(unsigned short port, std::size_t n) {
+  std::vector<int> fds;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (std::size_t i = 0; i < n; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    // The kernel completes the handshake for the listen backlog, accepted or not.
+    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+      fds.push_back(fd);
+    } else if (fd >= 0) {
+      ::close(fd);
+    }
+  }
+  return fds;
+}
+
 unsigned short pick_free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return 0;
@@ -188,6 +206,21 @@ watched_twin::~watched_twin() {
   meshwatch_.reset();  // SIGKILL if still running; the twin follows by its parent-death signal
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
+}
+
+bool watched_twin::start_ready(std::string& why, std::chrono::milliseconds timeout) {
+  if (!start(why)) {
+    why += "\n" + console();
+    return false;
+  }
+  std::string last;
+  if (!wait_metric(
+          "meshwatch_target_ready", {{"target", "mesher"}},
+          [](std::optional<double> v) { return v && *v == 1; }, timeout, &last)) {
+    why = "not ready within the timeout\n" + last + "\n" + console();
+    return false;
+  }
+  return true;
 }
 
 bool watched_twin::start(std::string& why) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tests/support/subprocess.hpp"
 
@@ -33,6 +34,9 @@ struct twin_ports {
   unsigned short control = 0;
   int pid = 0;
 };
+
+/** Up to `n` TCP connections to 127.0.0.1:`port` (fewer if connects fail); the caller closes them. */
+std::vector<int> connect_loopback_clients(unsigned short port, std::size_t n);
 
 /** `{"http":N,"ws":N,"control":N,"pid":N}` written by the twin (`--ports-file`); nullopt until complete. */
 std::optional<twin_ports> read_twin_ports(const std::filesystem::path& path);
@@ -75,6 +79,8 @@ class watched_twin {
    * its ports file too.
    */
   bool start(std::string& why);
+  /** start(), then waits up to `timeout` for meshwatch_target_ready 1; `why` says what was missing. */
+  bool start_ready(std::string& why, std::chrono::milliseconds timeout);
 
   unsigned short admin_port() const { return admin_port_; }
   /** The ports in the target's `http:`/`ws:` URLs (MESHER_HTTP_PORT / MESHER_WS_PORT). */

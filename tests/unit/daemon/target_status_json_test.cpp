@@ -134,5 +134,20 @@ TEST(target_status_json, server_text_is_escaped_and_cut_and_non_finite_latency_i
   EXPECT_TRUE((*v)["last_pong_latency_seconds"].IsNull()) << json;
 }
 
+TEST(target_status_json, database_ssl_is_shown_per_target_with_a_database) {
+  rapidjson::Document doc;
+  auto json = render_targets_status(targets({"alpha", "beta", "gamma"}), {},
+                                    {{"alpha", "on"}, {"beta", ""}, {"gamma", std::string(100, 'x')}});
+  doc.Parse(json.c_str(), json.size());
+  ASSERT_FALSE(doc.HasParseError()) << json;
+  EXPECT_STREQ(doc[0]["database"]["ssl"].GetString(), "on");
+  EXPECT_TRUE(doc[1]["database"]["ssl"].IsNull()) << json;              // not read yet
+  EXPECT_EQ(doc[2]["database"]["ssl"].GetStringLength(), 16u) << json;  // server text is cut
+
+  json = render_targets_status(targets({"alpha"}), {});
+  doc.Parse(json.c_str(), json.size());
+  EXPECT_TRUE(doc[0]["database"].IsNull()) << json;  // no database configured
+}
+
 }  // namespace
 }  // namespace meshwatch
