@@ -1,5 +1,7 @@
 #include "daemon/process/tcp_socket_table.hpp"
 
+#include "daemon/process/sock_diag.hpp"
+
 #include <charconv>
 #include <fstream>
 
@@ -65,6 +67,19 @@ std::optional<tcp_socket_row> parse_tcp_socket_row(std::string_view line) {
   return row;
 }
 
+void count_owned_row(const tcp_socket_row& row, const std::vector<tcp_listener>& listeners,
+                     const std::unordered_set<std::uint64_t>& owned, close_wait_count& count) {
+  // Inode 0: a connection still in the accept queue, not yet any process's fd.
+  if (row.state != tcp_state_close_wait || row.inode == 0 || !owned.contains(row.inode)) {
+    return;
+  }
+  for (std::size_t i = 0; i < listeners.size(); ++i) {
+    if (listeners[i].port == row.local_port) {
+      ++count.per_listener[i];
+    }
+  }
+}
+
 void count_close_wait(std::string_view table_text, const std::vector<tcp_listener>& listeners,
                       const std::unordered_set<std::uint64_t>& owned, std::size_t max_rows,
                       close_wait_count& count) {
@@ -78,15 +93,8 @@ void count_close_wait(std::string_view table_text, const std::vector<tcp_listene
     auto line = table_text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
     pos = end == std::string_view::npos ? table_text.size() : end + 1;
     ++count.rows;
-    auto row = parse_tcp_socket_row(line);
-    // Inode 0: a connection still in the accept queue, not yet any process's fd.
-    if (!row || row->state != tcp_state_close_wait || row->inode == 0 || !owned.contains(row->inode)) {
-      continue;
-    }
-    for (std::size_t i = 0; i < listeners.size(); ++i) {
-      if (listeners[i].port == row->local_port) {
-        ++count.per_listener[i];
-      }
+    if (auto row = parse_tcp_socket_row(line)) {
+      count_owned_row(*row, listeners, owned, count);
     }
   }
 }
@@ -98,6 +106,17 @@ close_wait_count count_process_close_wait(pid_t pid, const std::vector<tcp_liste
   count.per_listener.assign(listeners.size(), 0);
   if (listeners.empty() || owned.empty()) {
     return count;  // no sockets of its own: nothing can be in CLOSE_WAIT
+  }
+  // Exact when Mesher shares our network namespace (the usual case); /proc text otherwise.
+  if (shares_network_namespace(pid)) {
+    if (auto diag = tcp_sockets_in_state(tcp_state_close_wait, limits.max_rows)) {
+      count.rows = diag->rows.size();
+      count.truncated = diag->truncated;
+      for (const auto& row : diag->rows) {
+        count_owned_row(row, listeners, owned, count);
+      }
+      return count;
+    }
   }
   const std::string base = "/proc/" + std::to_string(pid) + "/net/";
   std::vector<char> chunk(64 * 1024);

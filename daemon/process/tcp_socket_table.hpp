@@ -39,6 +39,10 @@ struct close_wait_count {
   bool truncated = false;                  // stopped at the row bound
 };
 
+/** Counts `row` under its listener if it is a CLOSE_WAIT socket of the process (inode in `owned`). */
+void count_owned_row(const tcp_socket_row& row, const std::vector<tcp_listener>& listeners,
+                     const std::unordered_set<std::uint64_t>& owned, close_wait_count& count);
+
 /**
  * Adds the CLOSE_WAIT rows of one table text whose local port is a listener's and whose inode is
  * in `owned` to `count` (sized by the caller), looking at no more than `max_rows` rows in all.
@@ -52,7 +56,10 @@ struct tcp_table_limits {
   std::size_t max_rows = 100'000;                     // both tables together
 };
 
-/** Reads /proc/<pid>/net/tcp and tcp6 (bounded) and counts the process's CLOSE_WAIT sockets. */
+/**
+ * Counts the process's CLOSE_WAIT sockets: through NETLINK_SOCK_DIAG (exact) when the process
+ * shares meshwatch's network namespace, else from /proc/<pid>/net/tcp and tcp6 (bounded).
+ */
 close_wait_count count_process_close_wait(pid_t pid, const std::vector<tcp_listener>& listeners,
                                           const std::unordered_set<std::uint64_t>& owned,
                                           const tcp_table_limits& limits = {});
