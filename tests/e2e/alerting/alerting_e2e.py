@@ -210,6 +210,9 @@ class Check:
         self.fired = None       # s from injection until Prometheus says firing
         self.am_seen = None     # s from injection until Alertmanager has it
         self.am_state = None    # active | suppressed (inhibited/silenced)
+        # Alertmanager's state the last time it still listed the alert. An alert inhibited by
+        # then (a warning whose critical twin fired later) resolves muted: no webhook, by design.
+        self.am_last_state = None
         self.notified = False   # the webhook got status=firing
         self.resolved = None    # s from clearing until Prometheus no longer has it
         self.am_gone = None     # s from clearing until Alertmanager no longer lists it
@@ -526,6 +529,12 @@ class Stack:
                 c.error = f"active in Alertmanager but no firing webhook notification within {timeout:.0f}s"
             log(f"FAIL     {c.key()}: {c.error}")
 
+    @staticmethod
+    def resolve_notified(c):
+        """Whether Alertmanager owes a resolved webhook: it notified the alert firing and it was
+        not muted (inhibited) when it went away."""
+        return c.am_state == "active" and c.am_last_state != "suppressed"
+
     def wait_resolved(self, checks, timeout):
         deadline = time.monotonic() + timeout
         pending = [c for c in checks if c.error is None]
@@ -537,12 +546,15 @@ class Stack:
                 if c.resolved is None and not any(c.matches(a["labels"]) for a in prom):
                     c.resolved = now - c.t_clear
                     log(f"RESOLVED {c.key()} after {c.resolved:.1f}s")
-                if c.resolved is not None and c.am_gone is None and not any(c.matches(a["labels"]) for a in am):
+                listed = [a for a in am if c.matches(a["labels"])]
+                if listed:
+                    c.am_last_state = listed[0]["status"]["state"]
+                if c.resolved is not None and c.am_gone is None and not listed:
                     c.am_gone = now - c.t_clear
                 if c.am_state == "active" and not c.notified_resolved:
                     c.notified_resolved = self.webhook.seen(c.alert, c.labels, "resolved", c.t_inject + c.fired)
             pending = [c for c in pending if c.resolved is None or c.am_gone is None
-                       or (c.am_state == "active" and not c.notified_resolved)]
+                       or (self.resolve_notified(c) and not c.notified_resolved)]
             time.sleep(0.25)
         for c in pending:
             if c.resolved is None:
@@ -552,6 +564,10 @@ class Stack:
             else:
                 c.error = f"no resolved webhook notification within {timeout:.0f}s"
             log(f"FAIL     {c.key()}: {c.error}")
+        for c in checks:
+            if c.error is None and c.am_state == "active" and not self.resolve_notified(c):
+                c.note = (c.note + "; " if c.note else "") + \
+                    "inhibited by its critical twin when it resolved: no resolved webhook (Alertmanager mutes it)"
 
     def assert_quiet(self, checks, timeout=60):
         """Before a fault: the alert must not be pending or firing already (else proving nothing)."""
