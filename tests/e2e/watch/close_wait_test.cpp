@@ -44,7 +44,10 @@ std::set<unsigned> local_ports(const std::vector<int>& fds) {
 
 /**
  * How many of the clients (by their local ports) `pid` holds an accepted socket for: a socket
- * in /proc/<pid>/net/tcp with that remote port whose inode is one of the process's fds.
+ * in /proc/<pid>/net/tcp with that remote port whose inode is one of the process's fds. Distinct
+ * ports: that text is handed out a page at a time and can repeat a row while sockets come and go
+ * (a repeated row once made 11 accepted clients look like 12, and the 12th then sat in the accept
+ * queue through the stop).
  */
 std::size_t accepted_clients(int pid, const std::set<unsigned>& client_ports) {
   const std::string base = "/proc/" + std::to_string(pid);
@@ -58,7 +61,7 @@ std::size_t accepted_clients(int pid, const std::set<unsigned>& client_ports) {
   }
   std::ifstream table(base + "/net/tcp");
   std::string line;
-  std::size_t accepted = 0;
+  std::set<unsigned> accepted;
   while (std::getline(table, line)) {
     std::istringstream fields(line);
     std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
@@ -67,10 +70,12 @@ std::size_t accepted_clients(int pid, const std::set<unsigned>& client_ports) {
     if (colon == std::string::npos || !inodes.contains(inode)) {
       continue;
     }
-    accepted +=
-        client_ports.contains(static_cast<unsigned>(std::stoul(remote.substr(colon + 1), nullptr, 16)));
+    const auto port = static_cast<unsigned>(std::stoul(remote.substr(colon + 1), nullptr, 16));
+    if (client_ports.contains(port)) {
+      accepted.insert(port);
+    }
   }
-  return accepted;
+  return accepted.size();
 }
 
 class close_wait : public ::testing::Test {
