@@ -78,6 +78,25 @@ std::size_t accepted_clients(int pid, const std::set<unsigned>& client_ports) {
   return accepted.size();
 }
 
+/**
+ * Whether every thread of `pid` is stopped ('T' in /proc/<pid>/task/<tid>/stat). kill(SIGSTOP)
+ * only queues the stop: a thread that has not stopped yet still reads a peer's EOF and closes.
+ */
+bool all_threads_stopped(int pid) {
+  std::error_code ec;
+  std::size_t threads = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto paren = stat.rfind(')');
+    if (paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'T') {
+      return false;
+    }
+    ++threads;
+  }
+  return !ec && threads > 0;
+}
+
 class close_wait : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -119,6 +138,11 @@ TEST_F(close_wait, sockets_the_process_never_closes_are_counted_per_listener_unt
   // … then the process stops closing anything, and the clients go away.
   ASSERT_EQ(::kill(twin_.ports().pid, SIGSTOP), 0);
   stopped_ = true;
+  const auto stop_deadline = std::chrono::steady_clock::now() + 10s;
+  while (!all_threads_stopped(twin_.ports().pid) && std::chrono::steady_clock::now() < stop_deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(all_threads_stopped(twin_.ports().pid));
   for (int fd : fds) {
     ::close(fd);
   }
